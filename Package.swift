@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Debug builds treat warnings as errors; release builds optimise across modules.
+let strict: [SwiftSetting] = [
+    .unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "Starling",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "starling", targets: ["starling"]),
+        .library(name: "Starling", targets: ["Starling"]),
+        .library(name: "NATSClient", targets: ["NATSClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "NATSWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(name: "NATSSubjects", swiftSettings: strict),
+        .target(name: "NATSConfig", swiftSettings: strict),
+        .target(
+            name: "Starling",
+            dependencies: [
+                "NATSWire", "NATSSubjects", "NATSConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "NATSClient",
+            dependencies: [
+                "NATSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "starling",
+            dependencies: [
+                "Starling", "NATSClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "NATSWireTests", dependencies: ["NATSWire"]),
+        .testTarget(name: "NATSSubjectsTests", dependencies: ["NATSSubjects"]),
+        .testTarget(name: "NATSConfigTests", dependencies: ["NATSConfig"]),
+    ]
+)

@@ -1,0 +1,185 @@
+import NIOCore
+import NATSWire
+import Synchronization
+
+/// The thread-safe face of a client connection: its outbound buffer, which any event loop may
+/// append to, and its subscriptions.
+///
+/// Appends take the `outbound` mutex (never a hop per message); the buffer is written by the
+/// connection's own event loop when it goes from empty to scheduled (see ``flush()``).
+final class ClientConnection: Sendable {
+    /// Connection id (`cid`).
+    let id: UInt64
+    /// The NIO channel.
+    let channel: any Channel
+    /// The loop that owns the channel.
+    let eventLoop: any EventLoop
+    /// Where this connection's messages are matched.
+    let account: Account
+    private let maxPending: Int
+    fileprivate let outbound: Mutex<OutboundState>
+    /// Subscriptions by sid; touched by the owner on SUB/UNSUB and by publishers on auto-unsubscribe.
+    let subscriptions = Mutex<[String: Subscription]>([:])
+    private let stats: ServerStats
+
+    init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, stats: ServerStats) {
+        self.id = id
+        self.channel = channel
+        self.eventLoop = channel.eventLoop
+        self.account = account
+        self.maxPending = maxPending
+        self.stats = stats
+        self.outbound = Mutex(OutboundState(buffer: channel.allocator.buffer(capacity: 512)))
+    }
+
+    /// What became of one delivery attempt.
+    enum Delivery {
+        /// Queued; `needsFlush` is true when the caller must arrange a flush (the buffer was idle).
+        case queued(needsFlush: Bool, limitReached: Bool)
+        /// Not queued: the connection is closed or the subscription has reached its limit.
+        case dropped
+        /// Queuing would pass max_pending: the connection is now marked as a slow consumer.
+        case slowConsumer
+    }
+
+    /// Appends a MSG/HMSG for `subscription` (headers stripped when the client cannot take them).
+    func deliver(_ subscription: Subscription, subject: UnsafeRawBufferPointer, reply: UnsafeRawBufferPointer,
+                 headerLength: Int, body: UnsafeRawBufferPointer) -> Delivery {
+        outbound.withLock { s in
+            guard !s.closed else { return .dropped }
+            if subscription.deliveryLimit > 0 && subscription.delivered >= subscription.deliveryLimit { return .dropped }
+            var headerLength = headerLength
+            var body = body
+            if headerLength >= 0 && !s.headers {
+                body = UnsafeRawBufferPointer(rebasing: body[headerLength...])
+                headerLength = -1
+            }
+            let before = s.buffer.writerIndex
+            subscription.sid.withUnsafeBytes { sid in
+                s.buffer.writeMessage(subject: subject, sid: sid, reply: reply, headerLength: headerLength, body: body)
+            }
+            let added = s.buffer.writerIndex - before
+            if s.pending + added > maxPending {
+                s.buffer.moveWriterIndex(to: before)
+                s.closed = true
+                s.slowConsumer = true
+                return .slowConsumer
+            }
+            s.pending += added
+            s.outMsgs += 1
+            s.outBytes += body.count
+            subscription.delivered += 1
+            let needsFlush = !s.flushScheduled
+            s.flushScheduled = true
+            let limitReached = subscription.deliveryLimit > 0 && subscription.delivered >= subscription.deliveryLimit
+            return .queued(needsFlush: needsFlush, limitReached: limitReached)
+        }
+    }
+
+    /// Appends protocol bytes (INFO, PONG, +OK, -ERR) and reports whether a flush must be arranged.
+    @discardableResult
+    func enqueue(_ write: (inout ByteBuffer) -> Void) -> Bool {
+        outbound.withLock { s in
+            guard !s.closed else { return false }
+            let before = s.buffer.writerIndex
+            write(&s.buffer)
+            s.pending += s.buffer.writerIndex - before
+            let needsFlush = !s.flushScheduled
+            s.flushScheduled = true
+            return needsFlush
+        }
+    }
+
+    /// Records the client's CONNECT `headers` flag, read by every delivery.
+    func setHeadersSupported(_ on: Bool) {
+        outbound.withLock { $0.headers = on }
+    }
+
+    /// Writes everything queued. Must run on `eventLoop`.
+    func flush() {
+        let taken: ByteBuffer? = outbound.withLock { s in
+            s.flushScheduled = false
+            guard s.buffer.readableBytes > 0, s.writable else { return nil }
+            let out = s.buffer
+            s.buffer = channel.allocator.buffer(capacity: min(max(out.readableBytes, 512), 1 << 20))
+            s.writesIssued &+= 1
+            return out
+        }
+        guard let buffer = taken else { return }
+        let size = buffer.readableBytes
+        channel.writeAndFlush(buffer).whenComplete { [self] _ in
+            outbound.withLock { s in
+                s.pending -= size
+                s.writesCompleted &+= 1
+            }
+        }
+    }
+
+    /// Arranges a flush from any thread: directly when already on the loop, else one hop.
+    func scheduleFlush() {
+        if eventLoop.inEventLoop {
+            flush()
+        } else {
+            eventLoop.execute { [self] in flush() }
+        }
+    }
+
+    /// Messages and payload bytes delivered so far.
+    var deliveredCounts: (msgs: Int, bytes: Int) {
+        outbound.withLock { ($0.outMsgs, $0.outBytes) }
+    }
+
+    /// Bytes queued or in flight.
+    var pendingBytes: Int { outbound.withLock { $0.pending } }
+
+    /// Whether a write has been outstanding since `since` completed writes (write-deadline check).
+    func writeProgress() -> (issued: UInt64, completed: UInt64) {
+        outbound.withLock { ($0.writesIssued, $0.writesCompleted) }
+    }
+
+    /// Stops all further queuing; returns true if this call closed it and it was a slow consumer.
+    func markClosed() -> Bool {
+        outbound.withLock { s in
+            let wasSlow = s.slowConsumer && !s.closeReported
+            s.closed = true
+            s.closeReported = true
+            return wasSlow
+        }
+    }
+
+    /// Stops writes of queued data (after a fatal error has been sent).
+    func stopWriting() {
+        outbound.withLock { $0.writable = false }
+    }
+
+    /// Whether the connection was marked as a slow consumer by a publisher.
+    var isSlowConsumer: Bool { outbound.withLock { $0.slowConsumer } }
+}
+
+/// The outbound side of a connection; only touched under ``ClientConnection``'s mutex.
+struct OutboundState {
+    var buffer: ByteBuffer
+    var pending = 0
+    var flushScheduled = false
+    var closed = false
+    var writable = true
+    var slowConsumer = false
+    var closeReported = false
+    var headers = false
+    var outMsgs = 0
+    var outBytes = 0
+    var writesIssued: UInt64 = 0
+    var writesCompleted: UInt64 = 0
+}
+
+extension ClientConnection {
+    /// Applies `UNSUB <sid> <max>`: returns false when the subscription should go now
+    /// (no max, or max already reached), true when it stays until `max` deliveries.
+    func setDeliveryLimit(_ subscription: Subscription, max: Int) -> Bool {
+        outbound.withLock { _ in
+            guard max > 0, max > subscription.delivered else { return false }
+            subscription.deliveryLimit = max
+            return true
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A Starling server: listeners, accounts and the registry of live connections.
+public final class Server: Sendable {
+    /// The options the server was started with.
+    public let options: ServerOptions
+    /// Server-wide counters.
+    public let stats = ServerStats()
+    /// The server's id (nats-server style).
+    public let serverID: String
+    /// The account of clients without one.
+    public let globalAccount = Account(name: "$G")
+    let log: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let clients = Mutex<[UInt64: ClientConnection]>([:])
+    private let lastClientID = Atomic<UInt64>(0)
+    private let listener = Mutex<(any Channel)?>(nil)
+    private let infoPrefix = Mutex<String>("")
+
+    /// Creates a server; nothing listens until ``start()``.
+    public init(options: ServerOptions, logger: Logger) {
+        self.options = options
+        self.log = logger
+        self.serverID = ServerIdentity.newServerID()
+        let threads = options.eventLoops > 0 ? options.eventLoops : System.coreCount
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+    }
+
+    /// Binds the client listener and returns its address.
+    @discardableResult
+    public func start() throws -> SocketAddress {
+        log.info("Starting starling \(StarlingVersion.starling)")
+        log.info("  Version:  \(StarlingVersion.starling) (nats-server protocol \(StarlingVersion.compatible))")
+        log.info("  Name:     \(options.serverName ?? serverID)")
+        log.info("  ID:       \(serverID)")
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 512, initial: 8192, maximum: 256 * 1024))
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ClientHandler(server: self))
+                }
+            }
+        let channel = try bootstrap.bind(host: options.host, port: options.port).wait()
+        listener.withLock { $0 = channel }
+        let address = channel.localAddress!
+        let port = address.port ?? options.port
+        infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() }
+        log.info("Listening for client connections on \(Self.hostPort(options.host, port))")
+        log.info("Server is ready")
+        return address
+    }
+
+    /// The bound client port.
+    public var clientPort: Int? { listener.withLock { $0?.localAddress?.port } }
+
+    /// Blocks until the listener closes.
+    public func waitUntilClosed() throws {
+        let channel = listener.withLock { $0 }
+        try channel?.closeFuture.wait()
+    }
+
+    /// Stops listening, closes every connection and the event loops.
+    public func shutdown() {
+        log.info("Initiating Shutdown...")
+        let channel = listener.withLock { $0 }
+        try? channel?.close().wait()
+        let all = clients.withLock { Array($0.values) }
+        for client in all { try? client.channel.close().wait() }
+        try? group.syncShutdownGracefully()
+        log.info("Server Exiting..")
+    }
+
+    /// Number of live client connections.
+    public var connectionCount: Int { clients.withLock { $0.count } }
+
+    // MARK: Connections
+
+    func nextClientID() -> UInt64 {
+        lastClientID.add(1, ordering: .relaxed).newValue
+    }
+
+    /// Adds a connection unless max_connections is reached.
+    func register(_ connection: ClientConnection, handler: ClientHandler) -> Bool {
+        let limit = options.maxConnections
+        let ok = clients.withLock { map in
+            if limit > 0 && map.count >= limit { return false }
+            map[connection.id] = connection
+            return true
+        }
+        if ok { stats.totalConnections.add(1, ordering: .relaxed) }
+        return ok
+    }
+
+    func unregister(_ connection: ClientConnection) {
+        _ = clients.withLock { $0.removeValue(forKey: connection.id) }
+    }
+
+    func infoJSON(clientID: UInt64, clientIP: String) -> String {
+        let prefix = infoPrefix.withLock { $0 }
+        return prefix + ",\"client_id\":\(clientID),\"client_ip\":\"\(clientIP)\"}\r\n"
+    }
+
+    private func makeInfo(port: Int) -> ServerInfo {
+        ServerInfo(serverID: serverID, serverName: options.serverName ?? serverID,
+                   version: StarlingVersion.compatible, go: "starling\(StarlingVersion.starling)",
+                   host: options.host, port: port, maxPayload: options.maxPayload)
+    }
+
+    // MARK: Interest
+
+    /// Removes a subscription everywhere (UNSUB).
+    func removeSubscription(_ sub: Subscription) {
+        let key = sub.sidString
+        sub.connection.subscriptions.withLock { subs in
+            if subs[key] === sub { subs[key] = nil }
+        }
+        sub.connection.account.sublist.remove(sub)
+    }
+
+    /// Removes a subscription that reached its UNSUB max.
+    func autoUnsubscribe(_ sub: Subscription) {
+        removeSubscription(sub)
+    }
+
+    /// Closes a connection that passed max_pending; called from any event loop.
+    func closeSlowConsumer(_ connection: ClientConnection) {
+        connection.eventLoop.execute {
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    static func hostPort(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}

@@ -1,0 +1,38 @@
+/// The settings a server runs with; defaults are nats-server's (server/const.go).
+public struct ServerOptions: Sendable {
+    /// Host to listen on for clients.
+    public var host = "0.0.0.0"
+    /// Client port; 0 picks a free port (nats-server's -1 is mapped to 0).
+    public var port = 4222
+    /// The server's name; defaults to the server id.
+    public var serverName: String?
+    /// Largest message payload a client may publish.
+    public var maxPayload = 1_048_576
+    /// Longest protocol control line.
+    public var maxControlLine = 4096
+    /// Most client connections at once (0: unlimited).
+    public var maxConnections = 64 * 1024
+    /// Most subscriptions per connection (0: unlimited).
+    public var maxSubscriptions = 0
+    /// Most bytes waiting to be written to one connection before it is a slow consumer.
+    public var maxPending = 64 * 1024 * 1024
+    /// Interval between server PINGs.
+    public var pingInterval: Duration = .seconds(120)
+    /// Unanswered PINGs before a connection is stale.
+    public var pingMax = 2
+    /// How long a write may stall before the connection is closed as a slow consumer.
+    public var writeDeadline: Duration = .seconds(10)
+    /// Time a client has to authenticate (used once authentication is configured).
+    public var authTimeout: Duration = .seconds(2)
+    /// Debug logging.
+    public var debug = false
+    /// Protocol tracing.
+    public var trace = false
+    /// Log timestamps.
+    public var logTime = true
+    /// Number of event loops; 0 uses one per core.
+    public var eventLoops = 0
+
+    /// Creates default options.
+    public init() {}
+}
