@@ -19,32 +19,50 @@ extension ByteBuffer {
     }
 
     /// Appends `MSG <subject> <sid> [reply] <size>\r\n<payload>\r\n`, or the HMSG form when
-    /// `headerLength >= 0`. All byte arguments are raw protocol bytes.
+    /// `headerLength >= 0`. All byte arguments are raw protocol bytes. One capacity check, then
+    /// plain copies: this is the delivery hot path.
     @inlinable
     public mutating func writeMessage(subject: UnsafeRawBufferPointer, sid: UnsafeRawBufferPointer,
                                       reply: UnsafeRawBufferPointer, headerLength: Int,
                                       body: UnsafeRawBufferPointer) {
-        if headerLength >= 0 {
-            writeStaticString("HMSG ")
-        } else {
-            writeStaticString("MSG ")
+        let maximum = 5 + subject.count + 1 + sid.count + 1 + reply.count + 1 + 20 + 2 + body.count + 2
+        writeWithUnsafeMutableBytes(minimumWritableBytes: maximum) { out in
+            var p = out.baseAddress!
+            @inline(__always) func put(_ bytes: UnsafeRawBufferPointer) {
+                if let base = bytes.baseAddress, bytes.count > 0 {
+                    p.copyMemory(from: base, byteCount: bytes.count)
+                    p += bytes.count
+                }
+            }
+            @inline(__always) func byte(_ b: UInt8) {
+                p.storeBytes(of: b, as: UInt8.self)
+                p += 1
+            }
+            @inline(__always) func decimal(_ n: Int) {
+                var digits = 1
+                var scale = 10
+                while n >= scale && digits < 19 { digits += 1; scale &*= 10 }
+                var v = n
+                var k = digits
+                while k > 0 {
+                    k -= 1
+                    (p + k).storeBytes(of: UInt8(truncatingIfNeeded: 0x30 + v % 10), as: UInt8.self)
+                    v /= 10
+                }
+                p += digits
+            }
+            if headerLength >= 0 { byte(UInt8(ascii: "H")) }
+            byte(UInt8(ascii: "M")); byte(UInt8(ascii: "S")); byte(UInt8(ascii: "G")); byte(0x20)
+            put(subject); byte(0x20)
+            put(sid); byte(0x20)
+            if reply.count > 0 { put(reply); byte(0x20) }
+            if headerLength >= 0 { decimal(headerLength); byte(0x20) }
+            decimal(body.count)
+            byte(0x0D); byte(0x0A)
+            put(body)
+            byte(0x0D); byte(0x0A)
+            return out.baseAddress!.distance(to: p)
         }
-        writeBytes(subject)
-        writeInteger(UInt8(ascii: " "))
-        writeBytes(sid)
-        writeInteger(UInt8(ascii: " "))
-        if reply.count > 0 {
-            writeBytes(reply)
-            writeInteger(UInt8(ascii: " "))
-        }
-        if headerLength >= 0 {
-            writeDecimal(headerLength)
-            writeInteger(UInt8(ascii: " "))
-        }
-        writeDecimal(body.count)
-        writeStaticString("\r\n")
-        writeBytes(body)
-        writeStaticString("\r\n")
     }
 
     /// Appends `PUB`/`HPUB` for publishing; `headers` is a complete `NATS/1.0` block or empty.

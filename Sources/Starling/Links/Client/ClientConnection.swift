@@ -51,7 +51,7 @@ final class ClientConnection: Sendable {
             var headerLength = headerLength
             var body = body
             if headerLength >= 0 && !s.headers {
-                body = UnsafeRawBufferPointer(rebasing: body[headerLength...])
+                body = body.span(headerLength..<body.count)
                 headerLength = -1
             }
             let before = s.buffer.writerIndex

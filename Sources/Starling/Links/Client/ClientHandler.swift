@@ -219,7 +219,7 @@ final class ClientHandler: ChannelInboundHandler {
             closeNow()
             return
         }
-        let subject = UnsafeRawBufferPointer(rebasing: bytes[frame.subject])
+        let subject = bytes.span(frame.subject)
         inMsgs += 1
         inBytes += frame.body.count
         if options.pedantic && !Subject.isValidLiteral(subject) {
@@ -228,8 +228,8 @@ final class ClientHandler: ChannelInboundHandler {
             return
         }
         ok()  // nats-server acknowledges a verbose PUB before delivering it
-        let reply = UnsafeRawBufferPointer(rebasing: bytes[frame.reply])
-        let body = UnsafeRawBufferPointer(rebasing: bytes[frame.body])
+        let reply = bytes.span(frame.reply)
+        let body = bytes.span(frame.body)
         let result = cache.match(subject, in: connection.account.sublist)
         var delivered = false
         if !result.isEmpty {

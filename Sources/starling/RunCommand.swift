@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Starling
+
+/// Runs the server; flags follow nats-server's names.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the server (the default command); flags as nats-server's."
+    )
+
+    @Option(name: [.customShort("c"), .customLong("config")], help: "Configuration file.")
+    var config: String?
+
+    @Option(name: [.customShort("a"), .customLong("addr"), .customLong("net")], help: "Bind to host address (default: 0.0.0.0).")
+    var host: String?
+
+    @Option(name: [.customShort("p"), .customLong("port")], help: "Client port (default: 4222; -1 for a random port).")
+    var port: Int?
+
+    @Option(name: [.customShort("n"), .customLong("name"), .customLong("server_name")], help: "Server name (default: the server id).")
+    var serverName: String?
+
+    @Flag(name: [.customShort("D"), .customLong("debug")], help: "Enable debug output.")
+    var debug = false
+
+    @Flag(name: [.customShort("V"), .customLong("trace")], help: "Trace the raw protocol.")
+    var trace = false
+
+    @Flag(name: .customLong("DV", withSingleDash: true), help: "Debug and trace.")
+    var debugAndTrace = false
+
+    @Option(name: .customLong("event_loops"), help: "Event loop threads (default: one per core).")
+    var eventLoops: Int?
+
+    func run() throws {
+        var options = ServerOptions()
+        if let host { options.host = host }
+        if let port { options.port = port < 0 ? 0 : port }
+        if let serverName { options.serverName = serverName }
+        if let eventLoops { options.eventLoops = eventLoops }
+        options.debug = debug || debugAndTrace
+        options.trace = trace || debugAndTrace
+        let level: Logger.Level = options.trace ? .trace : options.debug ? .debug : .info
+        LoggingSystem.bootstrap { _ in ServerLogHandler(level: level) }
+        let server = Server(options: options, logger: Logger(label: "starling"))
+        try server.start()
+        let signals = SignalHandling.install(server: server)
+        try withExtendedLifetime(signals) { try server.waitUntilClosed() }
+    }
+}
