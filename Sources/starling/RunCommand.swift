@@ -34,14 +34,27 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("event_loops"), help: "Event loop threads (default: one per core).")
     var eventLoops: Int?
 
+    @Flag(name: .customShort("t"), help: "Test the configuration and exit.")
+    var testConfig = false
+
     func run() throws {
         var options = ServerOptions()
+        do {
+            if let config { options = try ServerOptions.load(configFile: config) }
+        } catch {
+            FileHandle.standardError.write(Data("starling: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if testConfig {
+            FileHandle.standardError.write(Data("starling: configuration file \(config ?? "(none)") is valid\n".utf8))
+            return
+        }
         if let host { options.host = host }
         if let port { options.port = port < 0 ? 0 : port }
         if let serverName { options.serverName = serverName }
         if let eventLoops { options.eventLoops = eventLoops }
-        options.debug = debug || debugAndTrace
-        options.trace = trace || debugAndTrace
+        if debug || debugAndTrace { options.debug = true }
+        if trace || debugAndTrace { options.trace = true }
         let level: Logger.Level = options.trace ? .trace : options.debug ? .debug : .info
         LoggingSystem.bootstrap { _ in ServerLogHandler(level: level) }
         let server = Server(options: options, logger: Logger(label: "starling"))

@@ -17,13 +17,15 @@ final class ClientConnection: Sendable {
     /// Where this connection's messages are matched.
     let account: Account
     private let maxPending: Int
+    private let writeDeadline: TimeAmount
     fileprivate let outbound: Mutex<OutboundState>
     /// Subscriptions by sid; touched by the owner on SUB/UNSUB and by publishers on auto-unsubscribe.
     let subscriptions = Mutex<[String: Subscription]>([:])
     private let stats: ServerStats
 
-    init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, stats: ServerStats) {
+    init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, writeDeadline: TimeAmount, stats: ServerStats) {
         self.id = id
+        self.writeDeadline = writeDeadline
         self.channel = channel
         self.eventLoop = channel.eventLoop
         self.account = account
@@ -97,20 +99,45 @@ final class ClientConnection: Sendable {
 
     /// Writes everything queued. Must run on `eventLoop`.
     func flush() {
-        let taken: ByteBuffer? = outbound.withLock { s in
+        let taken: (ByteBuffer, watch: UInt64?)? = outbound.withLock { s in
             s.flushScheduled = false
             guard s.buffer.readableBytes > 0, s.writable else { return nil }
             let out = s.buffer
             s.buffer = channel.allocator.buffer(capacity: min(max(out.readableBytes, 512), 1 << 20))
             s.writesIssued &+= 1
-            return out
+            let watch = s.deadlineArmed ? nil : s.writesIssued
+            s.deadlineArmed = true
+            return (out, watch)
         }
-        guard let buffer = taken else { return }
+        guard let (buffer, watch) = taken else { return }
+        if let watch { watchWriteDeadline(forWrite: watch) }
         let size = buffer.readableBytes
         channel.writeAndFlush(buffer).whenComplete { [self] _ in
             outbound.withLock { s in
                 s.pending -= size
                 s.writesCompleted &+= 1
+            }
+        }
+    }
+
+    /// Closes the connection as a slow consumer if write number `target` has not completed
+    /// within write_deadline; keeps watching while newer writes are outstanding.
+    private func watchWriteDeadline(forWrite target: UInt64) {
+        eventLoop.scheduleTask(in: writeDeadline) { [self] in
+            let (stalled, next): (Bool, UInt64?) = outbound.withLock { s in
+                if s.writesCompleted < target && !s.closed {
+                    s.slowConsumer = true
+                    s.closed = true
+                    return (true, nil)
+                }
+                if s.writesCompleted < s.writesIssued { return (false, s.writesIssued) }
+                s.deadlineArmed = false
+                return (false, nil)
+            }
+            if stalled {
+                channel.close(promise: nil)
+            } else if let next {
+                watchWriteDeadline(forWrite: next)
             }
         }
     }
@@ -131,11 +158,6 @@ final class ClientConnection: Sendable {
 
     /// Bytes queued or in flight.
     var pendingBytes: Int { outbound.withLock { $0.pending } }
-
-    /// Whether a write has been outstanding since `since` completed writes (write-deadline check).
-    func writeProgress() -> (issued: UInt64, completed: UInt64) {
-        outbound.withLock { ($0.writesIssued, $0.writesCompleted) }
-    }
 
     /// Stops all further queuing; returns true if this call closed it and it was a slow consumer.
     func markClosed() -> Bool {
@@ -170,6 +192,7 @@ struct OutboundState {
     var outBytes = 0
     var writesIssued: UInt64 = 0
     var writesCompleted: UInt64 = 0
+    var deadlineArmed = false
 }
 
 extension ClientConnection {

@@ -45,7 +45,8 @@ final class ClientHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         let id = server.nextClientID()
         connection = ClientConnection(id: id, channel: context.channel, account: server.globalAccount,
-                                      maxPending: opts.maxPending, stats: server.stats)
+                                      maxPending: opts.maxPending, writeDeadline: TimeAmount(opts.writeDeadline),
+                                      stats: server.stats)
         info.cid = id
         info.start = Date()
         if let remote = context.channel.remoteAddress {
