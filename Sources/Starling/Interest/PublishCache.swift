@@ -14,13 +14,15 @@ struct PublishCache {
     }
 
     private static var slots: Int { 64 }
-    private var entries = [Entry](repeating: Entry(), count: PublishCache.slots)
+    /// Allocated on the first publish: most connections of a large deployment only subscribe.
+    private var entries: [Entry] = []
 
     /// The subscriptions for `subject` in `sublist`.
     mutating func match(_ subject: UnsafeRawBufferPointer, in sublist: Sublist<Subscription>) -> SublistResult<Subscription> {
         let hash = Self.hash(subject)
         let slot = Int(truncatingIfNeeded: hash) & (Self.slots - 1)
         let generation = sublist.generation
+        if entries.isEmpty { entries = [Entry](repeating: Entry(), count: Self.slots) }
         let found: SublistResult<Subscription>? = entries.withUnsafeMutableBufferPointer { table in
             let entry = table[slot]
             guard entry.hash == hash, entry.generation == generation, let result = entry.result,
