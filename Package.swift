@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -29,13 +30,16 @@ let package = Package(
         ),
         .target(name: "NATSSubjects", swiftSettings: strict),
         .target(name: "NATSConfig", swiftSettings: strict),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(
             name: "Starling",
             dependencies: [
-                "NATSWire", "NATSSubjects", "NATSConfig",
+                "NATSWire", "NATSSubjects", "NATSConfig", "CSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -60,5 +64,8 @@ let package = Package(
         .testTarget(name: "NATSWireTests", dependencies: ["NATSWire"]),
         .testTarget(name: "NATSSubjectsTests", dependencies: ["NATSSubjects"]),
         .testTarget(name: "NATSConfigTests", dependencies: ["NATSConfig"]),
+        .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "Starling"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Starling"]),
+        .testTarget(name: "PackagingTests"),
     ]
 )

@@ -47,8 +47,44 @@ public final class Sublist<Element: SublistEntry>: Sendable {
     /// Every subscription (for monitoring).
     public func all() -> [Element] { state.withLock { $0.all() } }
 
-    /// Number of cached match results (for monitoring).
-    public var cacheCount: Int { state.withLock { $0.cache.count } }
+    /// Counters and cache figures for monitoring.
+    public var statistics: SublistStatistics {
+        state.withLock { s in
+            var stats = s.statistics
+            stats.subscriptions = s.count
+            stats.cacheEntries = s.cache.count
+            let fanouts = s.cache.values.map { $0.plain.count + $0.queues.count }
+            stats.maxFanout = fanouts.max() ?? 0
+            stats.averageFanout = fanouts.isEmpty ? 0 : Double(fanouts.reduce(0, +)) / Double(fanouts.count)
+            return stats
+        }
+    }
+}
+
+/// What /subsz reports about a sublist (nats-server sublist.go: SublistStats).
+public struct SublistStatistics: Sendable {
+    /// Subscriptions stored.
+    public var subscriptions = 0
+    /// Cached match results.
+    public var cacheEntries = 0
+    /// Inserts since start.
+    public var inserts = 0
+    /// Removes since start.
+    public var removes = 0
+    /// Match calls since start.
+    public var matches = 0
+    /// Match calls answered from the cache.
+    public var cacheHits = 0
+    /// Largest number of subscribers (queue groups counted once) of a cached subject.
+    public var maxFanout = 0
+    /// Average of the same over cached subjects.
+    public var averageFanout = 0.0
+
+    /// Fraction of matches answered from the cache.
+    public var cacheHitRate: Double { matches == 0 ? 0 : Double(cacheHits) / Double(matches) }
+
+    /// Zeroed statistics, for summing several sublists.
+    public init() {}
 }
 
 /// The trie and cache behind a ``Sublist``; only touched under its mutex.
@@ -58,6 +94,7 @@ struct SublistState<Element: SublistEntry> {
     var root = SublistLevel<Element>()
     var cache: [String: SublistResult<Element>] = [:]
     var count = 0
+    var statistics = SublistStatistics()
 
     mutating func insert(_ entry: Element) {
         var level = root
@@ -69,6 +106,7 @@ struct SublistState<Element: SublistEntry> {
         }
         node.add(entry)
         count += 1
+        statistics.inserts += 1
         invalidate(entry.subject)
     }
 
@@ -83,6 +121,7 @@ struct SublistState<Element: SublistEntry> {
         }
         guard let last = path.last, last.2.remove(entry) else { return false }
         count -= 1
+        statistics.removes += 1
         for (parent, token, node) in path.reversed() {
             guard node.isEmpty, node.next?.isEmpty ?? true else { break }
             parent.removeChild(for: token)
@@ -92,7 +131,11 @@ struct SublistState<Element: SublistEntry> {
     }
 
     mutating func match(_ subject: String) -> SublistResult<Element> {
-        if let hit = cache[subject] { return hit }
+        statistics.matches += 1
+        if let hit = cache[subject] {
+            statistics.cacheHits += 1
+            return hit
+        }
         var plain: [Element] = []
         var queues: [String: [Element]] = [:]
         let tokens = Subject.tokens(subject)

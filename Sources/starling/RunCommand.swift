@@ -19,6 +19,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("port")], help: "Client port (default: 4222; -1 for a random port).")
     var port: Int?
 
+    @Option(name: [.customShort("m"), .customLong("http_port")], help: "HTTP port for monitoring (-1 for a random port).")
+    var httpPort: Int?
+
     @Option(name: [.customShort("n"), .customLong("name"), .customLong("server_name")], help: "Server name (default: the server id).")
     var serverName: String?
 
@@ -52,6 +55,7 @@ struct RunCommand: ParsableCommand {
         if let host { options.host = host }
         if let port { options.port = port < 0 ? 0 : port }
         if let serverName { options.serverName = serverName }
+        if let httpPort { options.httpPort = httpPort < 0 ? 0 : httpPort }
         if let eventLoops { options.eventLoops = eventLoops }
         if debug || debugAndTrace { options.debug = true }
         if trace || debugAndTrace { options.trace = true }

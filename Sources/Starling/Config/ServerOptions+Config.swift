@@ -29,7 +29,7 @@ extension ServerOptions {
     /// so that a configuration never runs with less protection than it asks for.
     private static let notYetSupported: Set<String> = [
         "authorization", "accounts", "system_account", "no_auth_user", "tls", "cluster", "leafnodes",
-        "gateway", "jetstream", "http", "http_port", "https", "https_port", "monitor_port", "operator",
+        "gateway", "jetstream", "https", "https_port", "operator",
         "resolver", "websocket", "mqtt", "mappings", "log_file", "pid_file", "ports_file_dir",
         "lame_duck_duration", "lame_duck_grace_period", "authentication_timeout", "auth_timeout",
     ]
@@ -53,24 +53,37 @@ extension ServerOptions {
         "ping_interval": { o, n in o.pingInterval = try positiveDuration(n) },
         "ping_max": { o, n in o.pingMax = try positive(n) },
         "write_deadline": { o, n in o.writeDeadline = try positiveDuration(n) },
+        "http_port": { o, n in o.httpPort = try port(n) },
+        "monitor_port": { o, n in o.httpPort = try port(n) },
+        "http": { o, n in try o.applyHTTPListen(n) },
+        "http_base_path": { o, n in o.httpBasePath = try n.requireString() },
         "debug": { o, n in o.debug = try n.requireBool() },
         "trace": { o, n in o.trace = try n.requireBool() },
         "logtime": { o, n in o.logTime = try n.requireBool() },
     ]
 
     private mutating func applyListen(_ node: ConfigNode) throws {
-        if let port = node.int {
-            self.port = try Self.port(node, value: port)
-            return
-        }
+        let (host, port) = try Self.hostPort(node)
+        if let host { self.host = host }
+        self.port = port
+    }
+
+    private mutating func applyHTTPListen(_ node: ConfigNode) throws {
+        let (host, port) = try Self.hostPort(node)
+        if let host { httpHost = host }
+        httpPort = port
+    }
+
+    /// `port`, `host:port` or `[ipv6]:port`.
+    private static func hostPort(_ node: ConfigNode) throws -> (String?, Int) {
+        if let port = node.int { return (nil, try Self.port(node, value: port)) }
         let text = try node.requireString()
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
-            throw node.error("listen must be host:port, got \"\(text)\"")
+            throw node.error("expected host:port, got \"\(text)\"")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if !host.isEmpty { self.host = host }
-        self.port = try Self.port(node, value: port)
+        return (host.isEmpty ? nil : host, try Self.port(node, value: port))
     }
 
     private static func port(_ node: ConfigNode, value: Int? = nil) throws -> Int {

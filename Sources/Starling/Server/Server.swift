@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOHTTP1
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -14,12 +15,18 @@ public final class Server: Sendable {
     public let serverID: String
     /// The account of clients without one.
     public let globalAccount = Account(name: "$G")
+    /// The system account (`$SYS`), unreachable by ordinary clients.
+    public let systemAccount = Account(name: "$SYS")
     let log: Logger
     private let group: MultiThreadedEventLoopGroup
     private let clients = Mutex<[UInt64: ClientConnection]>([:])
     private let lastClientID = Atomic<UInt64>(0)
     private let listener = Mutex<(any Channel)?>(nil)
+    private let monitorListener = Mutex<(any Channel)?>(nil)
     private let infoPrefix = Mutex<String>("")
+    private let closedConnections = Mutex(BoundedHistory<ConnectionInfo>(capacity: 10_000))
+    /// When the server started.
+    public let startTime = Date()
 
     /// Creates a server; nothing listens until ``start()``.
     public init(options: ServerOptions, logger: Logger) {
@@ -53,9 +60,43 @@ public final class Server: Sendable {
         let address = channel.localAddress!
         let port = address.port ?? options.port
         infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() }
+        if let httpPort = options.httpPort { try startMonitor(port: httpPort) }
         log.info("Listening for client connections on \(Self.hostPort(options.host, port))")
         log.info("Server is ready")
         return address
+    }
+
+    private func startMonitor(port: Int) throws {
+        let monitor = Monitor(server: self)
+        let host = options.httpHost ?? options.host
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(MonitorHTTPHandler(monitor: monitor))
+                }
+            }
+        log.info("Starting http monitor on \(Self.hostPort(host, port))")
+        let channel = try bootstrap.bind(host: host, port: port).wait()
+        monitor.boundPort = channel.localAddress?.port ?? port
+        monitorListener.withLock { $0 = channel }
+    }
+
+    /// The bound monitoring port, if monitoring is on.
+    public var monitorPort: Int? { monitorListener.withLock { $0?.localAddress?.port } }
+
+    /// Every account.
+    var accounts: [Account] { [globalAccount, systemAccount] }
+
+    /// Messages delivered: closed connections' totals plus live ones'.
+    var outMsgs: Int {
+        liveConnections.reduce(stats.outMsgs.load(ordering: .relaxed)) { $0 + $1.deliveredCounts.msgs }
+    }
+
+    /// Payload bytes delivered: closed connections' totals plus live ones'.
+    var outBytes: Int {
+        liveConnections.reduce(stats.outBytes.load(ordering: .relaxed)) { $0 + $1.deliveredCounts.bytes }
     }
 
     /// The bound client port.
@@ -72,6 +113,7 @@ public final class Server: Sendable {
         log.info("Initiating Shutdown...")
         let channel = listener.withLock { $0 }
         try? channel?.close().wait()
+        try? monitorListener.withLock { $0 }?.close().wait()
         let all = clients.withLock { Array($0.values) }
         for client in all { try? client.channel.close().wait() }
         try? group.syncShutdownGracefully()
@@ -88,20 +130,36 @@ public final class Server: Sendable {
     }
 
     /// Adds a connection unless max_connections is reached.
-    func register(_ connection: ClientConnection, handler: ClientHandler) -> Bool {
+    func register(_ connection: ClientConnection) -> Bool {
         let limit = options.maxConnections
         let ok = clients.withLock { map in
             if limit > 0 && map.count >= limit { return false }
             map[connection.id] = connection
             return true
         }
-        if ok { stats.totalConnections.add(1, ordering: .relaxed) }
+        if ok {
+            stats.totalConnections.add(1, ordering: .relaxed)
+            connection.account.stats.totalConnections.add(1, ordering: .relaxed)
+        }
         return ok
     }
 
-    func unregister(_ connection: ClientConnection) {
-        _ = clients.withLock { $0.removeValue(forKey: connection.id) }
+    /// Removes a closed connection and remembers it for `/connz?state=closed`.
+    func unregister(_ connection: ClientConnection, closed record: ConnectionInfo) {
+        let removed = clients.withLock { $0.removeValue(forKey: connection.id) }
+        guard removed != nil else { return }
+        stats.outMsgs.add(record.outMsgs, ordering: .relaxed)
+        stats.outBytes.add(record.outBytes, ordering: .relaxed)
+        connection.account.stats.closedOutMsgs.add(record.outMsgs, ordering: .relaxed)
+        connection.account.stats.closedOutBytes.add(record.outBytes, ordering: .relaxed)
+        closedConnections.withLock { $0.append(record) }
     }
+
+    /// Live connections (for monitoring).
+    var liveConnections: [ClientConnection] { clients.withLock { Array($0.values) } }
+
+    /// Recently closed connections, oldest first.
+    var recentlyClosed: [ConnectionInfo] { closedConnections.withLock { $0.elements } }
 
     func infoJSON(clientID: UInt64, clientIP: String) -> String {
         let prefix = infoPrefix.withLock { $0 }

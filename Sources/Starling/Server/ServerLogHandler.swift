@@ -1,20 +1,26 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// A swift-log handler writing nats-server's line format:
-/// `[pid] 2006/01/02 15:04:05.000000 [INF] message`.
+/// `[pid] 2006/01/02 15:04:05.000000 [INF] message`, to standard error or a ``LogOutput``.
 public struct ServerLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let withTime: Bool
+    private let output: LogOutput?
     private static let pid = getpid()
-    private static let lock = Mutex(())
 
-    /// Creates a handler at the given level.
+    /// Creates a handler at the given level writing to standard error.
     public init(level: Logger.Level, withTime: Bool = true) {
+        self.init(level: level, withTime: withTime, output: nil)
+    }
+
+    /// Creates a handler at the given level writing to `output` (standard error when nil);
+    /// share one output between the handlers so that a reload or SIGUSR1 redirects them all.
+    public init(level: Logger.Level, withTime: Bool = true, output: LogOutput?) {
         self.logLevel = level
         self.withTime = withTime
+        self.output = output
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -32,10 +38,17 @@ public struct ServerLogHandler: LogHandler {
         case .error: tag = "ERR"
         case .critical: tag = "FTL"
         }
-        let text = "[\(Self.pid)] \(withTime ? Self.timestamp() + " " : "")[\(tag)] \(event.message)\n"
-        Self.lock.withLock { _ in
-            FileHandle.standardError.write(Data(text.utf8))
+        let text = Self.line(tag: tag, message: "\(event.message)", withTime: withTime)
+        if let output {
+            output.write(text)
+        } else {
+            LogOutput.writeStandardError(text)
         }
+    }
+
+    /// One formatted line, newline included: `[pid] time [TAG] message`.
+    static func line(tag: String, message: String, withTime: Bool) -> String {
+        "[\(pid)] \(withTime ? timestamp() + " " : "")[\(tag)] \(message)\n"
     }
 
     private static func timestamp() -> String {

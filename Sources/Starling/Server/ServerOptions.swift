@@ -30,6 +30,12 @@ public struct ServerOptions: Sendable {
     public var trace = false
     /// Log timestamps.
     public var logTime = true
+    /// Monitoring HTTP port; nil disables monitoring, 0 picks a free port.
+    public var httpPort: Int?
+    /// Monitoring host; defaults to `host`.
+    public var httpHost: String?
+    /// Path prefix of the monitoring endpoints.
+    public var httpBasePath = ""
     /// Number of event loops; 0 uses one per core.
     public var eventLoops = 0
 

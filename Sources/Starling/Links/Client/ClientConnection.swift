@@ -21,16 +21,18 @@ final class ClientConnection: Sendable {
     fileprivate let outbound: Mutex<OutboundState>
     /// Subscriptions by sid; touched by the owner on SUB/UNSUB and by publishers on auto-unsubscribe.
     let subscriptions = Mutex<[String: Subscription]>([:])
-    private let stats: ServerStats
+    /// The link's state machine, reachable only on `eventLoop` (monitoring snapshots hop there).
+    let handler: NIOLoopBound<ClientHandler>
 
-    init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, writeDeadline: TimeAmount, stats: ServerStats) {
+    init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, writeDeadline: TimeAmount,
+         handler: NIOLoopBound<ClientHandler>) {
         self.id = id
         self.writeDeadline = writeDeadline
         self.channel = channel
         self.eventLoop = channel.eventLoop
         self.account = account
         self.maxPending = maxPending
-        self.stats = stats
+        self.handler = handler
         self.outbound = Mutex(OutboundState(buffer: channel.allocator.buffer(capacity: 512)))
     }
 
@@ -127,6 +129,7 @@ final class ClientConnection: Sendable {
             let (stalled, next): (Bool, UInt64?) = outbound.withLock { s in
                 if s.writesCompleted < target && !s.closed {
                     s.slowConsumer = true
+                    s.stalledWrite = true
                     s.closed = true
                     return (true, nil)
                 }
@@ -174,8 +177,8 @@ final class ClientConnection: Sendable {
         outbound.withLock { $0.writable = false }
     }
 
-    /// Whether the connection was marked as a slow consumer by a publisher.
-    var isSlowConsumer: Bool { outbound.withLock { $0.slowConsumer } }
+    /// Whether the connection was closed because a write stalled past write_deadline.
+    var stalledWrite: Bool { outbound.withLock { $0.stalledWrite } }
 }
 
 /// The outbound side of a connection; only touched under ``ClientConnection``'s mutex.
@@ -193,9 +196,17 @@ struct OutboundState {
     var writesIssued: UInt64 = 0
     var writesCompleted: UInt64 = 0
     var deadlineArmed = false
+    var stalledWrite = false
 }
 
 extension ClientConnection {
+    /// A subscription of this connection as monitoring shows it.
+    func info(of subscription: Subscription) -> SubscriptionInfo {
+        let (delivered, limit) = outbound.withLock { _ in (subscription.delivered, subscription.deliveryLimit) }
+        return SubscriptionInfo(account: account.name, subject: subscription.subject, qgroup: subscription.queue,
+                                sid: subscription.sidString, msgs: delivered, max: limit > 0 ? limit : nil, cid: id)
+    }
+
     /// Applies `UNSUB <sid> <max>`: returns false when the subscription should go now
     /// (no max, or max already reached), true when it stays until `max` deliveries.
     func setDeliveryLimit(_ subscription: Subscription, max: Int) -> Bool {

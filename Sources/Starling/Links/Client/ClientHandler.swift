@@ -17,7 +17,6 @@ final class ClientHandler: ChannelInboundHandler {
     private var connection: ClientConnection!
     private var parser: WireParser
     private var options = ClientConnectOptions()
-    private var connectReceived = false
     private var pendingInput: ByteBuffer?
     private var closing = false
     private var cache = PublishCache()
@@ -28,16 +27,15 @@ final class ClientHandler: ChannelInboundHandler {
     private var pingsOut = 0
     private var activitySincePing = false
     private var pingTask: RepeatedTask?
-    private var deadlineTask: Scheduled<Void>?
     private let opts: ServerOptions
-    private(set) var info: ClientInfoRecord
+    private var info = ConnectionInfo()
+    private var closeReason = "Client Closed"
 
     init(server: Server) {
         self.server = server
         self.opts = server.options
         self.parser = WireParser(maxControlLine: opts.maxControlLine, maxPayload: opts.maxPayload)
         self.random = UInt64.random(in: 1...UInt64.max)
-        self.info = ClientInfoRecord()
     }
 
     // MARK: Lifecycle
@@ -46,17 +44,20 @@ final class ClientHandler: ChannelInboundHandler {
         let id = server.nextClientID()
         connection = ClientConnection(id: id, channel: context.channel, account: server.globalAccount,
                                       maxPending: opts.maxPending, writeDeadline: TimeAmount(opts.writeDeadline),
-                                      stats: server.stats)
+                                      handler: NIOLoopBound(self, eventLoop: context.eventLoop))
         info.cid = id
         info.start = Date()
+        info.lastActivity = info.start
+        info.account = connection.account.name
         if let remote = context.channel.remoteAddress {
             info.ip = remote.ipAddress ?? ""
             info.port = remote.port ?? 0
         }
         let infoLine = server.infoJSON(clientID: id, clientIP: info.ip)
         connection.enqueue { $0.writeString(infoLine) }
-        guard server.register(connection, handler: self) else {
+        guard server.register(connection) else {
             server.log.error("\(info.ip):\(info.port) - cid:\(id) - Maximum connections exceeded")
+            closeReason = "Maximum Connections Exceeded"
             fail(ClientError.maxConnections)
             return
         }
@@ -67,19 +68,23 @@ final class ClientHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         pingTask?.cancel()
-        deadlineTask?.cancel()
         guard let connection else { return }
         if connection.markClosed() {
             server.stats.slowConsumers.add(1, ordering: .relaxed)
-            server.log.info("\(info.ip):\(info.port) - cid:\(connection.id) - Slow Consumer Detected: MaxPending of \(opts.maxPending) Exceeded")
+            connection.account.stats.slowConsumers.add(1, ordering: .relaxed)
+            closeReason = connection.stalledWrite ? "Slow Consumer (Write Deadline)" : "Slow Consumer (Pending Bytes)"
+            server.log.info("\(info.ip):\(info.port) - cid:\(connection.id) - Slow Consumer Detected: \(connection.stalledWrite ? "WriteDeadline of \(opts.writeDeadline) exceeded" : "MaxPending of \(opts.maxPending) Exceeded")")
         }
+        var record = snapshot(subscriptions: .detail)
         let subs = connection.subscriptions.withLock { s in
             let all = Array(s.values)
             s.removeAll()
             return all
         }
         connection.account.sublist.removeAll(subs)
-        server.unregister(connection)
+        record.stop = Date()
+        record.reason = closeReason
+        server.unregister(connection, closed: record)
         server.log.debug("\(info.ip):\(info.port) - cid:\(connection.id) - Client connection closed")
     }
 
@@ -94,6 +99,7 @@ final class ClientHandler: ChannelInboundHandler {
         guard !closing else { return }
         var input = unwrapInboundIn(data)
         activitySincePing = true
+        info.lastActivity = Date()
         if var pending = pendingInput {
             pendingInput = nil
             pending.writeBuffer(&input)
@@ -117,6 +123,8 @@ final class ClientHandler: ChannelInboundHandler {
         if inMsgs > 0 {
             server.stats.inMsgs.add(inMsgs, ordering: .relaxed)
             server.stats.inBytes.add(inBytes, ordering: .relaxed)
+            connection.account.stats.inMsgs.add(inMsgs, ordering: .relaxed)
+            connection.account.stats.inBytes.add(inBytes, ordering: .relaxed)
             info.inMsgs += inMsgs
             info.inBytes += inBytes
             inMsgs = 0
@@ -151,15 +159,19 @@ final class ClientHandler: ChannelInboundHandler {
         let snippet = String(decoding: bytes[offset..<min(bytes.count, offset + 32)], as: UTF8.self)
         switch error {
         case .unknownOperation:
+            closeReason = "Parse Error"
             server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - Client parser ERROR: proto='\(snippet.debugDescription)'")
             fail(ClientError.unknownOperation)
         case .maxControlLineExceeded:
+            closeReason = "Maximum Control Line Exceeded"
             server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - maximum control line exceeded: max_control_line \(opts.maxControlLine)")
             fail(ClientError.maxControlLine)
         case .maxPayloadExceeded(let size):
+            closeReason = "Maximum Message Payload Exceeded"
             server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - maximum payload exceeded: \(size) vs \(opts.maxPayload)")
             fail(ClientError.maxPayload)
         case .badArguments(let op):
+            closeReason = "Protocol Violation"
             server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - process\(op) Parse Error: \(snippet.debugDescription)")
             closeNow()
         }
@@ -182,6 +194,7 @@ final class ClientHandler: ChannelInboundHandler {
         case .info:
             break
         case .msg, .ok, .err:
+            closeReason = "Parse Error"
             fail(ClientError.unknownOperation)
         }
     }
@@ -194,19 +207,21 @@ final class ClientHandler: ChannelInboundHandler {
             decoded = try JSONDecoder().decode(ClientConnectOptions.self, from: json)
         } catch {
             server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - Invalid CONNECT: \(error.localizedDescription)")
+            closeReason = "Protocol Violation"
             closeNow()
             return
         }
         if decoded.protocol < 0 || decoded.protocol > 1 {
+            closeReason = "Bad Client Protocol Version"
             fail(ClientError.invalidProtocol)
             return
         }
         if decoded.noResponders && !decoded.headers {
+            closeReason = "Protocol Violation"
             fail(ClientError.noRespondersRequiresHeaders)
             return
         }
         options = decoded
-        connectReceived = true
         info.name = decoded.name ?? ""
         info.lang = decoded.lang ?? ""
         info.version = decoded.version ?? ""
@@ -217,6 +232,7 @@ final class ClientHandler: ChannelInboundHandler {
     private func publish(_ frame: MessageFrame, _ bytes: UnsafeRawBufferPointer) {
         if frame.hasHeaders && !options.headers {
             server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - message headers not supported")
+            closeReason = "Protocol Violation"
             closeNow()
             return
         }
@@ -367,6 +383,23 @@ final class ClientHandler: ChannelInboundHandler {
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
     }
 
+    // MARK: Monitoring
+
+    /// The connection as /connz shows it. Runs on the connection's event loop.
+    func snapshot(subscriptions detail: ConnectionInfo.SubscriptionDetail) -> ConnectionInfo {
+        var record = info
+        let (outMsgs, outBytes) = connection.deliveredCounts
+        record.outMsgs = outMsgs
+        record.outBytes = outBytes
+        record.pendingBytes = connection.pendingBytes
+        let subs = connection.subscriptions.withLock { Array($0.values) }
+        record.subscriptions = subs.count
+        if detail != .none {
+            record.subscriptionList = subs.map { connection.info(of: $0) }
+        }
+        return record
+    }
+
     // MARK: Timers
 
     private func startPingTimer(context: ChannelHandlerContext) {
@@ -387,6 +420,7 @@ final class ClientHandler: ChannelInboundHandler {
         if pingsOut + 1 > opts.pingMax {
             server.stats.staleConnections.add(1, ordering: .relaxed)
             server.log.debug("\(info.ip):\(info.port) - cid:\(info.cid) - Stale Client Connection - Closing")
+            closeReason = "Stale Connection"
             fail(ClientError.staleConnection)
             return
         }
