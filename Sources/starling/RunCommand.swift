@@ -41,9 +41,9 @@ struct RunCommand: ParsableCommand {
     var testConfig = false
 
     func run() throws {
-        var options = ServerOptions()
+        let options: ServerOptions
         do {
-            if let config { options = try ServerOptions.load(configFile: config) }
+            options = try makeOptions()
         } catch {
             FileHandle.standardError.write(Data("starling: \(error)\n".utf8))
             throw ExitCode(1)
@@ -52,6 +52,20 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("starling: configuration file \(config ?? "(none)") is valid\n".utf8))
             return
         }
+        let level: Logger.Level = options.trace ? .trace : options.debug ? .debug : .info
+        LoggingSystem.bootstrap { _ in ServerLogHandler(level: level) }
+        let server = Server(options: options, logger: Logger(label: "starling"))
+        try server.start()
+        let command = self
+        let signals = SignalHandling.install(server: server, reloadOptions: { try command.makeOptions() })
+        withExtendedLifetime(signals) { server.waitUntilShutdown() }
+    }
+
+    /// The configuration file's options with the command-line flags on top, as nats-server
+    /// merges them (flags win). Called at start and on every reload.
+    func makeOptions() throws -> ServerOptions {
+        var options = ServerOptions()
+        if let config { options = try ServerOptions.load(configFile: config) }
         if let host { options.host = host }
         if let port { options.port = port < 0 ? 0 : port }
         if let serverName { options.serverName = serverName }
@@ -59,11 +73,6 @@ struct RunCommand: ParsableCommand {
         if let eventLoops { options.eventLoops = eventLoops }
         if debug || debugAndTrace { options.debug = true }
         if trace || debugAndTrace { options.trace = true }
-        let level: Logger.Level = options.trace ? .trace : options.debug ? .debug : .info
-        LoggingSystem.bootstrap { _ in ServerLogHandler(level: level) }
-        let server = Server(options: options, logger: Logger(label: "starling"))
-        try server.start()
-        let signals = SignalHandling.install(server: server)
-        try withExtendedLifetime(signals) { try server.waitUntilClosed() }
+        return options
     }
 }

@@ -31,7 +31,6 @@ extension ServerOptions {
         "authorization", "accounts", "system_account", "no_auth_user", "tls", "cluster", "leafnodes",
         "gateway", "jetstream", "https", "https_port", "operator",
         "resolver", "websocket", "mqtt", "mappings", "log_file", "pid_file", "ports_file_dir",
-        "lame_duck_duration", "lame_duck_grace_period", "authentication_timeout", "auth_timeout",
     ]
 
     private typealias Setter = @Sendable (inout ServerOptions, ConfigNode) throws -> Void
@@ -57,6 +56,8 @@ extension ServerOptions {
         "monitor_port": { o, n in o.httpPort = try port(n) },
         "http": { o, n in try o.applyHTTPListen(n) },
         "http_base_path": { o, n in o.httpBasePath = try n.requireString() },
+        "lame_duck_duration": { o, n in o.lameDuckDuration = try positiveDuration(n) },
+        "lame_duck_grace_period": { o, n in o.lameDuckGracePeriod = try n.duration() },
         "debug": { o, n in o.debug = try n.requireBool() },
         "trace": { o, n in o.trace = try n.requireBool() },
         "logtime": { o, n in o.logTime = try n.requireBool() },

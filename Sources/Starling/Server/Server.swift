@@ -7,8 +7,7 @@ import Synchronization
 
 /// A Starling server: listeners, accounts and the registry of live connections.
 public final class Server: Sendable {
-    /// The options the server was started with.
-    public let options: ServerOptions
+    private let currentOptions: Mutex<ServerOptions>
     /// Server-wide counters.
     public let stats = ServerStats()
     /// The server's id (nats-server style).
@@ -23,6 +22,8 @@ public final class Server: Sendable {
     private let lastClientID = Atomic<UInt64>(0)
     private let listener = Mutex<(any Channel)?>(nil)
     private let monitorListener = Mutex<(any Channel)?>(nil)
+    private let shuttingDown = Atomic<Bool>(false)
+    private let stopped = DispatchSemaphore(value: 0)
     private let infoPrefix = Mutex<String>("")
     private let closedConnections = Mutex(BoundedHistory<ConnectionInfo>(capacity: 10_000))
     /// When the server started.
@@ -30,7 +31,7 @@ public final class Server: Sendable {
 
     /// Creates a server; nothing listens until ``start()``.
     public init(options: ServerOptions, logger: Logger) {
-        self.options = options
+        self.currentOptions = Mutex(options)
         self.log = logger
         self.serverID = ServerIdentity.newServerID()
         let threads = options.eventLoops > 0 ? options.eventLoops : System.coreCount
@@ -83,6 +84,28 @@ public final class Server: Sendable {
         monitorListener.withLock { $0 = channel }
     }
 
+    /// Closes the client listener; existing connections stay.
+    func stopAcceptingClients() {
+        let channel = listener.withLock { $0 }
+        try? channel?.close().wait()
+    }
+
+    /// The options in force (changed by ``reload(_:)``).
+    public var options: ServerOptions { currentOptions.withLock { $0 } }
+
+    /// Applies new options without dropping connections; listener addresses cannot change.
+    /// Throws (and changes nothing) when a non-reloadable option differs.
+    public func reload(_ new: ServerOptions) throws {
+        let old = options
+        try ReloadCheck.verify(old: old, new: new)
+        currentOptions.withLock { $0 = new }
+        if let port = clientPort { infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() } }
+        for connection in liveConnections {
+            connection.eventLoop.execute { connection.handler.value.apply(new) }
+        }
+        log.info("Reloaded server configuration")
+    }
+
     /// The bound monitoring port, if monitoring is on.
     public var monitorPort: Int? { monitorListener.withLock { $0?.localAddress?.port } }
 
@@ -102,22 +125,26 @@ public final class Server: Sendable {
     /// The bound client port.
     public var clientPort: Int? { listener.withLock { $0?.localAddress?.port } }
 
-    /// Blocks until the listener closes.
-    public func waitUntilClosed() throws {
-        let channel = listener.withLock { $0 }
-        try channel?.closeFuture.wait()
+    /// Blocks until ``shutdown()`` has finished.
+    public func waitUntilShutdown() {
+        stopped.wait()
+        stopped.signal()
     }
 
-    /// Stops listening, closes every connection and the event loops.
+    /// Stops listening, closes every connection and the event loops. Runs once; later calls
+    /// return at once. Must not be called on one of the server's event loops.
     public func shutdown() {
+        guard !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         log.info("Initiating Shutdown...")
         let channel = listener.withLock { $0 }
         try? channel?.close().wait()
         try? monitorListener.withLock { $0 }?.close().wait()
-        let all = clients.withLock { Array($0.values) }
-        for client in all { try? client.channel.close().wait() }
+        for client in liveConnections {
+            try? client.eventLoop.submit { client.handler.value.closeForShutdown() }.wait()
+        }
         try? group.syncShutdownGracefully()
         log.info("Server Exiting..")
+        stopped.signal()
     }
 
     /// Number of live client connections.
@@ -161,9 +188,9 @@ public final class Server: Sendable {
     /// Recently closed connections, oldest first.
     var recentlyClosed: [ConnectionInfo] { closedConnections.withLock { $0.elements } }
 
-    func infoJSON(clientID: UInt64, clientIP: String) -> String {
+    func infoJSON(clientID: UInt64, clientIP: String, lameDuck: Bool = false) -> String {
         let prefix = infoPrefix.withLock { $0 }
-        return prefix + ",\"client_id\":\(clientID),\"client_ip\":\"\(clientIP)\"}\r\n"
+        return prefix + ",\"client_id\":\(clientID),\"client_ip\":\"\(clientIP)\"\(lameDuck ? ",\"ldm\":true" : "")}\r\n"
     }
 
     private func makeInfo(port: Int) -> ServerInfo {

@@ -24,6 +24,10 @@ public struct ServerOptions: Sendable {
     public var writeDeadline: Duration = .seconds(10)
     /// Time a client has to authenticate (used once authentication is configured).
     public var authTimeout: Duration = .seconds(2)
+    /// How long lame duck mode takes to close every client.
+    public var lameDuckDuration: Duration = .seconds(120)
+    /// Wait in lame duck mode before the first client is closed.
+    public var lameDuckGracePeriod: Duration = .seconds(10)
     /// Debug logging.
     public var debug = false
     /// Protocol tracing.

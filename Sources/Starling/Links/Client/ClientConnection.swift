@@ -16,8 +16,6 @@ final class ClientConnection: Sendable {
     let eventLoop: any EventLoop
     /// Where this connection's messages are matched.
     let account: Account
-    private let maxPending: Int
-    private let writeDeadline: TimeAmount
     fileprivate let outbound: Mutex<OutboundState>
     /// Subscriptions by sid; touched by the owner on SUB/UNSUB and by publishers on auto-unsubscribe.
     let subscriptions = Mutex<[String: Subscription]>([:])
@@ -27,13 +25,12 @@ final class ClientConnection: Sendable {
     init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, writeDeadline: TimeAmount,
          handler: NIOLoopBound<ClientHandler>) {
         self.id = id
-        self.writeDeadline = writeDeadline
         self.channel = channel
         self.eventLoop = channel.eventLoop
         self.account = account
-        self.maxPending = maxPending
         self.handler = handler
-        self.outbound = Mutex(OutboundState(buffer: channel.allocator.buffer(capacity: 512)))
+        self.outbound = Mutex(OutboundState(buffer: channel.allocator.buffer(capacity: 512), maxPending: maxPending,
+                                            writeDeadline: writeDeadline))
     }
 
     /// What became of one delivery attempt.
@@ -63,7 +60,7 @@ final class ClientConnection: Sendable {
                 s.buffer.writeMessage(subject: subject, sid: sid, reply: reply, headerLength: headerLength, body: body)
             }
             let added = s.buffer.writerIndex - before
-            if s.pending + added > maxPending {
+            if s.pending + added > s.maxPending {
                 s.buffer.moveWriterIndex(to: before)
                 s.closed = true
                 s.slowConsumer = true
@@ -91,6 +88,14 @@ final class ClientConnection: Sendable {
             let needsFlush = !s.flushScheduled
             s.flushScheduled = true
             return needsFlush
+        }
+    }
+
+    /// Applies reloaded limits.
+    func setLimits(maxPending: Int, writeDeadline: TimeAmount) {
+        outbound.withLock {
+            $0.maxPending = maxPending
+            $0.writeDeadline = writeDeadline
         }
     }
 
@@ -125,7 +130,8 @@ final class ClientConnection: Sendable {
     /// Closes the connection as a slow consumer if write number `target` has not completed
     /// within write_deadline; keeps watching while newer writes are outstanding.
     private func watchWriteDeadline(forWrite target: UInt64) {
-        eventLoop.scheduleTask(in: writeDeadline) { [self] in
+        let deadline = outbound.withLock { $0.writeDeadline }
+        eventLoop.scheduleTask(in: deadline) { [self] in
             let (stalled, next): (Bool, UInt64?) = outbound.withLock { s in
                 if s.writesCompleted < target && !s.closed {
                     s.slowConsumer = true
@@ -184,6 +190,8 @@ final class ClientConnection: Sendable {
 /// The outbound side of a connection; only touched under ``ClientConnection``'s mutex.
 struct OutboundState {
     var buffer: ByteBuffer
+    var maxPending: Int
+    var writeDeadline: TimeAmount
     var pending = 0
     var flushScheduled = false
     var closed = false

@@ -27,7 +27,7 @@ final class ClientHandler: ChannelInboundHandler {
     private var pingsOut = 0
     private var activitySincePing = false
     private var pingTask: RepeatedTask?
-    private let opts: ServerOptions
+    private var opts: ServerOptions
     private var info = ConnectionInfo()
     private var closeReason = "Client Closed"
 
@@ -62,7 +62,7 @@ final class ClientHandler: ChannelInboundHandler {
             return
         }
         server.log.debug("\(info.ip):\(info.port) - cid:\(id) - Client connection created")
-        startPingTimer(context: context)
+        startPingTimer(on: context.eventLoop)
         connection.flush()
     }
 
@@ -373,7 +373,7 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     /// Closes without a message (nats-server's behaviour for malformed arguments).
-    private func closeNow() {
+    func closeNow() {
         guard !closing else { return }
         closing = true
         pendingInput = nil
@@ -381,6 +381,33 @@ final class ClientHandler: ChannelInboundHandler {
         _ = connection.markClosed()
         let channel = connection.channel
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    // MARK: Reload
+
+    /// Applies reloaded options to this live connection.
+    func apply(_ new: ServerOptions) {
+        let intervalChanged = new.pingInterval != opts.pingInterval
+        opts = new
+        parser = WireParser(maxControlLine: new.maxControlLine, maxPayload: new.maxPayload)
+        connection.setLimits(maxPending: new.maxPending, writeDeadline: TimeAmount(new.writeDeadline))
+        if intervalChanged && !closing {
+            pingTask?.cancel()
+            startPingTimer(on: connection.eventLoop)
+        }
+    }
+
+    /// Tells a client that understands async INFO (protocol 1) that the server is going away.
+    func announceLameDuck() {
+        guard options.protocol >= 1, !closing else { return }
+        let line = server.infoJSON(clientID: info.cid, clientIP: info.ip, lameDuck: true)
+        if connection.enqueue({ $0.writeString(line) }) { connection.flush() }
+    }
+
+    /// Closes the connection during shutdown or lame duck mode.
+    func closeForShutdown() {
+        closeReason = "Server Shutdown"
+        closeNow()
     }
 
     // MARK: Monitoring
@@ -402,10 +429,10 @@ final class ClientHandler: ChannelInboundHandler {
 
     // MARK: Timers
 
-    private func startPingTimer(context: ChannelHandlerContext) {
+    private func startPingTimer(on loop: any EventLoop) {
         let interval = TimeAmount(opts.pingInterval)
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+        let loopBound = NIOLoopBound(self, eventLoop: loop)
+        pingTask = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             loopBound.value.pingTick()
         }
     }
