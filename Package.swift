@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -31,10 +32,16 @@ let package = Package(
         .target(name: "NATSSubjects", swiftSettings: strict),
         .target(name: "NATSConfig", swiftSettings: strict),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .target(
+            name: "NATSKeys",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Starling",
             dependencies: [
-                "NATSWire", "NATSSubjects", "NATSConfig", "CSystemd",
+                "NATSWire", "NATSSubjects", "NATSConfig", "CSystemd", "NATSKeys", "CCrypt",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -46,7 +53,7 @@ let package = Package(
         .target(
             name: "NATSClient",
             dependencies: [
-                "NATSWire",
+                "NATSWire", "NATSKeys",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -64,8 +71,9 @@ let package = Package(
         .testTarget(name: "NATSWireTests", dependencies: ["NATSWire"]),
         .testTarget(name: "NATSSubjectsTests", dependencies: ["NATSSubjects"]),
         .testTarget(name: "NATSConfigTests", dependencies: ["NATSConfig"]),
-        .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "Starling"]),
+        .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "Starling", "starling"]),
         .testTarget(name: "OperationsTests", dependencies: ["Starling"]),
-        .testTarget(name: "PackagingTests"),
+        .testTarget(name: "NATSKeysTests", dependencies: ["NATSKeys", "Starling"]),
+        .testTarget(name: "PackagingTests", dependencies: ["NATSConfig"]),
     ]
 )

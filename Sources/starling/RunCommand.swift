@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Starling
 
-/// Runs the server; flags follow nats-server's names.
+/// Runs the server; flags follow nats-server's names and override the configuration file.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -22,6 +21,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("m"), .customLong("http_port")], help: "HTTP port for monitoring (-1 for a random port).")
     var httpPort: Int?
 
+    @Option(name: [.customLong("ms", withSingleDash: true), .customLong("https_port")], help: "HTTPS port for monitoring.")
+    var httpsPort: Int?
+
     @Option(name: [.customShort("n"), .customLong("name"), .customLong("server_name")], help: "Server name (default: the server id).")
     var serverName: String?
 
@@ -34,31 +36,85 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("DV", withSingleDash: true), help: "Debug and trace.")
     var debugAndTrace = false
 
-    @Option(name: .customLong("event_loops"), help: "Event loop threads (default: one per core).")
-    var eventLoops: Int?
+    @Option(name: [.customShort("T"), .customLong("logtime")], help: "Timestamp log entries (default: true).")
+    var logTime: Bool?
+
+    @Option(name: [.customShort("l"), .customLong("log")], help: "File to redirect log output to.")
+    var logFile: String?
+
+    @Option(name: .customLong("log_size_limit"), help: "Rotate the log file at this many bytes.")
+    var logSizeLimit: Int64?
+
+    @Option(name: [.customShort("P"), .customLong("pid")], help: "File to store the process id in.")
+    var pidFile: String?
+
+    @Option(name: .customLong("ports_file_dir"), help: "Directory for the ports file.")
+    var portsFileDirectory: String?
+
+    @Option(name: [.customLong("sl", withSingleDash: true), .customLong("signal")],
+            help: "Send a signal to a running server: stop, quit, reopen, reload, ldm, term [=<pid or pid file>].")
+    var signal: String?
+
+    @Option(name: .customLong("user"), help: "User required for connections.")
+    var user: String?
+
+    @Option(name: .customLong("pass"), help: "Password required for connections.")
+    var password: String?
+
+    @Option(name: .customLong("auth"), help: "Authorization token required for connections.")
+    var token: String?
+
+    @Option(name: [.customLong("sd", withSingleDash: true), .customLong("store_dir")], help: "JetStream storage directory (accepted; JetStream is not implemented).")
+    var storeDirectory: String?
 
     @Flag(name: .customShort("t"), help: "Test the configuration and exit.")
     var testConfig = false
 
+    @Flag(name: [.customShort("v"), .customLong("version")], help: "Show the version and exit.")
+    var showVersion = false
+
+    @Option(name: .customLong("event_loops"), help: "Event loop threads (default: one per core).")
+    var eventLoops: Int?
+
     func run() throws {
+        if showVersion {
+            print("starling version \(StarlingVersion.starling) (nats-server protocol \(StarlingVersion.compatible))")
+            return
+        }
+        if let signal {
+            do {
+                _ = try SignalCommand.send(signal)
+                return
+            } catch {
+                fail("\(error)")
+            }
+        }
         let options: ServerOptions
         do {
             options = try makeOptions()
+            if testConfig { _ = try Server(options: options, logger: .init(label: "starling.test")) }
         } catch {
-            FileHandle.standardError.write(Data("starling: \(error)\n".utf8))
-            throw ExitCode(1)
+            fail("\(error)")
         }
         if testConfig {
             FileHandle.standardError.write(Data("starling: configuration file \(config ?? "(none)") is valid\n".utf8))
             return
         }
-        let level: Logger.Level = options.trace ? .trace : options.debug ? .debug : .info
-        LoggingSystem.bootstrap { _ in ServerLogHandler(level: level) }
-        let server = Server(options: options, logger: Logger(label: "starling"))
-        try server.start()
         let command = self
-        let signals = SignalHandling.install(server: server, reloadOptions: { try command.makeOptions() })
-        withExtendedLifetime(signals) { server.waitUntilShutdown() }
+        let process: ServerProcess
+        do {
+            process = try ServerProcess(options: options, makeOptions: { try command.makeOptions() })
+        } catch {
+            fail("\(error)")
+        }
+        try process.start()
+        let signals = SignalHandling.install(process)
+        withExtendedLifetime(signals) { process.waitUntilShutdown() }
+    }
+
+    private func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("starling: \(message)\n".utf8))
+        Foundation.exit(1)
     }
 
     /// The configuration file's options with the command-line flags on top, as nats-server
@@ -70,9 +126,29 @@ struct RunCommand: ParsableCommand {
         if let port { options.port = port < 0 ? 0 : port }
         if let serverName { options.serverName = serverName }
         if let httpPort { options.httpPort = httpPort < 0 ? 0 : httpPort }
+        if httpsPort != nil { throw ValidationError("--https_port needs TLS, which this Starling build does not support yet") }
         if let eventLoops { options.eventLoops = eventLoops }
         if debug || debugAndTrace { options.debug = true }
         if trace || debugAndTrace { options.trace = true }
+        if let logTime { options.logTime = logTime }
+        if let logFile { options.logFile = logFile }
+        if let logSizeLimit { options.logSizeLimit = logSizeLimit }
+        if let pidFile { options.pidFile = pidFile }
+        if let portsFileDirectory { options.portsFileDirectory = portsFileDirectory }
+        if let storeDirectory { options.storeDirectory = storeDirectory }
+        try applyAuthFlags(to: &options)
         return options
+    }
+
+    /// `--user/--pass` set the single user, `--auth` the token (nats-server: configureOptions).
+    private func applyAuthFlags(to options: inout ServerOptions) throws {
+        if user != nil || password != nil {
+            guard let user, let password else { throw ValidationError("--user and --pass go together") }
+            var single = UserConfig()
+            single.username = user
+            single.password = password
+            options.auth.singleUser = single
+        }
+        if let token { options.auth.token = token }
     }
 }

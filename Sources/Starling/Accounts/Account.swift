@@ -10,11 +10,24 @@ public final class Account: Sendable {
     public let sublist = Sublist<Subscription>()
     /// Counters for /accstatz and /metrics.
     public let stats = AccountStats()
+    /// This account's imports as wired now (replaced on reload).
+    let imports = Mutex(AccountImports())
 
     /// Creates an empty account.
     public init(name: String) {
         self.name = name
     }
+
+    /// Stream imports, for adding shadow subscriptions when a client subscribes.
+    var streamImports: [StreamImportRoute] { imports.withLock { $0.streams } }
+}
+
+/// The imports of one account: stream routes, and the internal subscriptions its imports put
+/// into its own and exporters' sublists (removed when the imports are rewired).
+struct AccountImports {
+    var streams: [StreamImportRoute] = []
+    var internalSubscriptions: [(account: Account, subscription: Subscription)] = []
+    var serviceRoutes: [ServiceImportRoute] = []
 }
 
 /// Per-account counters. Messages received are added once per read batch; messages sent are

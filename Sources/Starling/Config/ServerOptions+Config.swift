@@ -28,9 +28,9 @@ extension ServerOptions {
     /// nats-server keys of features still to come: refused by name rather than silently ignored,
     /// so that a configuration never runs with less protection than it asks for.
     private static let notYetSupported: Set<String> = [
-        "authorization", "accounts", "system_account", "no_auth_user", "tls", "cluster", "leafnodes",
+        "tls", "cluster", "leafnodes",
         "gateway", "jetstream", "https", "https_port", "operator",
-        "resolver", "websocket", "mqtt", "mappings", "log_file", "pid_file", "ports_file_dir",
+        "resolver", "websocket", "mqtt", "mappings",
     ]
 
     private typealias Setter = @Sendable (inout ServerOptions, ConfigNode) throws -> Void
@@ -58,6 +58,22 @@ extension ServerOptions {
         "http_base_path": { o, n in o.httpBasePath = try n.requireString() },
         "lame_duck_duration": { o, n in o.lameDuckDuration = try positiveDuration(n) },
         "lame_duck_grace_period": { o, n in o.lameDuckGracePeriod = try n.duration() },
+        "authorization": { o, n in try o.auth.applyAuthorization(n) },
+        "accounts": { o, n in try o.auth.applyAccounts(n) },
+        "no_auth_user": { o, n in
+            o.auth.noAuthUser = try n.requireString()
+            o.auth.noAuthUserPosition = n.position
+        },
+        "system_account": { o, n in o.auth.systemAccount = try n.requireString() },
+        "log_file": { o, n in o.logFile = try n.requireString() },
+        "logfile": { o, n in o.logFile = try n.requireString() },
+        "logfile_size_limit": { o, n in o.logSizeLimit = Int64(try nonNegative(n)) },
+        "log_size_limit": { o, n in o.logSizeLimit = Int64(try nonNegative(n)) },
+        "logfile_max_num": { o, n in o.logMaxFiles = try nonNegative(n) },
+        "log_max_num": { o, n in o.logMaxFiles = try nonNegative(n) },
+        "pid_file": { o, n in o.pidFile = try n.requireString() },
+        "pidfile": { o, n in o.pidFile = try n.requireString() },
+        "ports_file_dir": { o, n in o.portsFileDirectory = try n.requireString() },
         "debug": { o, n in o.debug = try n.requireBool() },
         "trace": { o, n in o.trace = try n.requireBool() },
         "logtime": { o, n in o.logTime = try n.requireBool() },

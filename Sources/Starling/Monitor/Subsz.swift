@@ -52,10 +52,10 @@ extension Monitor {
             if let test = query["test"], !Subject.isValidLiteral(Array(test.utf8)) {
                 throw MonitorError.badRequest("invalid test subject, must be valid publish subject: \(test)")
             }
-            var all = accounts.flatMap { $0.sublist.all() }
+            var all = accounts.flatMap { $0.sublist.all() }.filter { $0.connection != nil && $0.shadowOf == nil }
             if let test = query["test"] { all = all.filter { Subject.matches(literal: test, pattern: $0.subject) } }
             total = all.count
-            list = all.dropFirst(offset).prefix(limit).map { $0.connection.info(of: $0) }
+            list = all.dropFirst(offset).prefix(limit).map { $0.connection!.info(of: $0) }
         }
         return Subsz(serverID: server.serverID, now: GoFormat.timestamp(Date()), numSubscriptions: stats.subscriptions,
                      numCache: stats.cacheEntries, numInserts: stats.inserts, numRemoves: stats.removes,

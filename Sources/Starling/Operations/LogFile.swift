@@ -11,14 +11,15 @@ import Synchronization
 /// `logfile_max_num` is above zero the oldest backups are deleted so that at most
 /// `max_num - 1` remain beside the live file. A limit of 0 never rotates.
 ///
-/// Thread safety: every line is written with one `write(2)` under the file's mutex, so lines
-/// from concurrent writers never interleave.
+/// Thread safety: each line is written whole (one `write(2)` unless the kernel writes it
+/// short) under the file's mutex, so lines from concurrent writers never interleave.
 public final class LogFile: Sendable {
     /// The path lines are written to.
     public let path: String
     private let withTime: Bool
-    /// The descriptor (-1 after a failed re-open: lines then go to standard error), the bytes
-    /// in the live file, the limits, and whether it is closed.
+    /// The descriptor (-1 when no new file could be opened after a rotation: lines then go to
+    /// standard error until ``reopen()`` succeeds), the bytes in the live file, the limits, and
+    /// whether it is closed.
     private let state: Mutex<State>
 
     private struct State {

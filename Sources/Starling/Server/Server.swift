@@ -12,10 +12,7 @@ public final class Server: Sendable {
     public let stats = ServerStats()
     /// The server's id (nats-server style).
     public let serverID: String
-    /// The account of clients without one.
-    public let globalAccount = Account(name: "$G")
-    /// The system account (`$SYS`), unreachable by ordinary clients.
-    public let systemAccount = Account(name: "$SYS")
+    private let authState: Mutex<(registry: AccountRegistry, authenticator: Authenticator)>
     let log: Logger
     private let group: MultiThreadedEventLoopGroup
     private let clients = Mutex<[UInt64: ClientConnection]>([:])
@@ -30,8 +27,12 @@ public final class Server: Sendable {
     public let startTime = Date()
 
     /// Creates a server; nothing listens until ``start()``.
-    public init(options: ServerOptions, logger: Logger) {
+    /// Creates a server; nothing listens until ``start()``. Throws a `ConfigError` when the
+    /// accounts, users or imports are inconsistent.
+    public init(options: ServerOptions, logger: Logger) throws {
         self.currentOptions = Mutex(options)
+        let registry = try AccountRegistry(config: options.auth)
+        self.authState = Mutex((registry, Authenticator(config: options.auth, registry: registry)))
         self.log = logger
         self.serverID = ServerIdentity.newServerID()
         let threads = options.eventLoops > 0 ? options.eventLoops : System.coreCount
@@ -98,10 +99,13 @@ public final class Server: Sendable {
     public func reload(_ new: ServerOptions) throws {
         let old = options
         try ReloadCheck.verify(old: old, new: new)
+        let registry = try AccountRegistry(config: new.auth, previous: authState.withLock { $0.registry })
+        let authenticator = Authenticator(config: new.auth, registry: registry)
+        authState.withLock { $0 = (registry, authenticator) }
         currentOptions.withLock { $0 = new }
         if let port = clientPort { infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() } }
         for connection in liveConnections {
-            connection.eventLoop.execute { connection.handler.value.apply(new) }
+            connection.eventLoop.execute { connection.handler.value.apply(new, authenticator: authenticator) }
         }
         log.info("Reloaded server configuration")
     }
@@ -110,7 +114,16 @@ public final class Server: Sendable {
     public var monitorPort: Int? { monitorListener.withLock { $0?.localAddress?.port } }
 
     /// Every account.
-    var accounts: [Account] { [globalAccount, systemAccount] }
+    var accounts: [Account] { authState.withLock { $0.registry.all } }
+
+    /// The account of clients without one.
+    public var globalAccount: Account { authState.withLock { $0.registry.global } }
+
+    /// The system account, unreachable by ordinary clients.
+    public var systemAccount: Account { authState.withLock { $0.registry.system } }
+
+    /// Who may connect, and as what.
+    var authenticator: Authenticator { authState.withLock { $0.authenticator } }
 
     /// Messages delivered: closed connections' totals plus live ones'.
     var outMsgs: Int {
@@ -188,9 +201,14 @@ public final class Server: Sendable {
     /// Recently closed connections, oldest first.
     var recentlyClosed: [ConnectionInfo] { closedConnections.withLock { $0.elements } }
 
-    func infoJSON(clientID: UInt64, clientIP: String, lameDuck: Bool = false) -> String {
-        let prefix = infoPrefix.withLock { $0 }
-        return prefix + ",\"client_id\":\(clientID),\"client_ip\":\"\(clientIP)\"\(lameDuck ? ",\"ldm\":true" : "")}\r\n"
+    func infoJSON(clientID: UInt64, clientIP: String, nonce: String? = nil, authRequired: Bool = false,
+                  lameDuck: Bool = false) -> String {
+        var line = "INFO " + infoPrefix.withLock { $0 }
+        line += ",\"client_id\":\(clientID),\"client_ip\":\"\(clientIP)\""
+        if authRequired { line += ",\"auth_required\":true" }
+        if let nonce { line += ",\"nonce\":\"\(nonce)\"" }
+        if lameDuck { line += ",\"ldm\":true" }
+        return line + "}\r\n"
     }
 
     private func makeInfo(port: Int) -> ServerInfo {
@@ -201,13 +219,18 @@ public final class Server: Sendable {
 
     // MARK: Interest
 
-    /// Removes a subscription everywhere (UNSUB).
+    /// Removes a client subscription everywhere (UNSUB, auto-unsubscribe), with its shadows.
     func removeSubscription(_ sub: Subscription) {
+        guard let connection = sub.connection else { return }
         let key = sub.sidString
-        sub.connection.subscriptions.withLock { subs in
+        let shadows = connection.subscriptions.withLock { subs in
             if subs[key] === sub { subs[key] = nil }
+            let shadows = sub.shadows
+            sub.shadows = []
+            return shadows
         }
-        sub.connection.account.sublist.remove(sub)
+        connection.account.sublist.remove(sub)
+        Subscription.removeShadows(shadows)
     }
 
     /// Removes a subscription that reached its UNSUB max.

@@ -40,6 +40,20 @@ public struct ServerOptions: Sendable {
     public var httpHost: String?
     /// Path prefix of the monitoring endpoints.
     public var httpBasePath = ""
+    /// Log file; nil logs to standard error.
+    public var logFile: String?
+    /// Rotate the log file when it would pass this size (0: never).
+    public var logSizeLimit: Int64 = 0
+    /// Log files kept, the live one included (0: all).
+    public var logMaxFiles = 0
+    /// Where to write the process id.
+    public var pidFile: String?
+    /// Directory for the `<exe>_<pid>.ports` file.
+    public var portsFileDirectory: String?
+    /// JetStream storage directory (accepted for compatibility; JetStream is not implemented).
+    public var storeDirectory: String?
+    /// Users, accounts, permissions.
+    public var auth = AuthConfiguration()
     /// Number of event loops; 0 uses one per core.
     public var eventLoops = 0
 

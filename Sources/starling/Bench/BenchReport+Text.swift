@@ -19,7 +19,10 @@ extension BenchReport {
             if let sub { lines.append(contentsOf: section("Sub", sub, perSubscriber)) }
             if subscribers > 0 {
                 if timedOut {
-                    lines.append("Time bound hit: partial results; \(Self.grouped(expected - received)) of \(Self.grouped(expected)) messages were not delivered in time (not counted as loss)")
+                    let missing = expected - received
+                    lines.append("Time bound hit: partial results; " + (missing > 0
+                        ? "\(Self.grouped(missing)) of \(Self.grouped(expected)) messages were not delivered in time (not counted as loss)"
+                        : "all \(Self.grouped(expected)) messages sent before it were delivered"))
                 } else if lost > 0 {
                     lines.append("LOSS: \(Self.grouped(lost)) of \(Self.grouped(expected)) messages were not delivered")
                 } else {

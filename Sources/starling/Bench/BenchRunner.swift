@@ -91,8 +91,10 @@ struct BenchRunner {
         }
         let sent = results.reduce(0) { $0 + $1.sent }
         var timedOut = results.contains { $0.timedOut }
-        target.value.store(sent, ordering: .relaxed)
-        let expected = o.queue == nil ? sent * tallies.count : (tallies.isEmpty ? 0 : sent)
+        // Without publishers of our own, the subscribers wait for --msgs from elsewhere.
+        let delivered = o.publishers == 0 ? o.messages : sent
+        target.value.store(delivered, ordering: .relaxed)
+        let expected = o.queue == nil ? delivered * tallies.count : (tallies.isEmpty ? 0 : delivered)
         let waitEnd = await waitForDelivery(tallies, expected: expected, deadline: deadline)
         if waitEnd.timedOut { timedOut = true }
         watcher.cancel()

@@ -14,8 +14,7 @@ final class ClientConnection: Sendable {
     let channel: any Channel
     /// The loop that owns the channel.
     let eventLoop: any EventLoop
-    /// Where this connection's messages are matched.
-    let account: Account
+    private let boundAccount: Mutex<Account>
     fileprivate let outbound: Mutex<OutboundState>
     /// Subscriptions by sid; touched by the owner on SUB/UNSUB and by publishers on auto-unsubscribe.
     let subscriptions = Mutex<[String: Subscription]>([:])
@@ -27,7 +26,7 @@ final class ClientConnection: Sendable {
         self.id = id
         self.channel = channel
         self.eventLoop = channel.eventLoop
-        self.account = account
+        self.boundAccount = Mutex(account)
         self.handler = handler
         self.outbound = Mutex(OutboundState(buffer: channel.allocator.buffer(capacity: 512), maxPending: maxPending,
                                             writeDeadline: writeDeadline))
@@ -67,6 +66,7 @@ final class ClientConnection: Sendable {
                 return .slowConsumer
             }
             s.pending += added
+            if reply.count > 0, let responses = s.responses { s.grant(reply, limit: responses) }
             s.outMsgs += 1
             s.outBytes += body.count
             subscription.delivered += 1
@@ -205,9 +205,59 @@ struct OutboundState {
     var writesCompleted: UInt64 = 0
     var deadlineArmed = false
     var stalledWrite = false
+    var replyGrants: [String: ReplyGrant] = [:]
+    var responses: ResponsePermission?
+
+    /// Records a reply subject the client received, bounded as nats-server bounds it.
+    mutating func grant(_ reply: UnsafeRawBufferPointer, limit: ResponsePermission) {
+        if replyGrants.count >= 10_000 {
+            let now = ContinuousClock.now
+            replyGrants = replyGrants.filter { limit.expires == .zero || now - $0.value.granted < limit.expires }
+            if replyGrants.count >= 10_000 { replyGrants.removeAll() }
+        }
+        replyGrants[String(decoding: reply, as: UTF8.self)] = ReplyGrant(granted: .now, uses: 0)
+    }
+}
+
+/// A reply subject a connection may publish to (`allow_responses`).
+struct ReplyGrant {
+    var granted: ContinuousClock.Instant
+    var uses: Int
 }
 
 extension ClientConnection {
+    /// The account this connection's subscriptions live in (changes at CONNECT and reload).
+    var account: Account {
+        get { boundAccount.withLock { $0 } }
+        set { boundAccount.withLock { $0 = newValue } }
+    }
+
+    /// Sets the `allow_responses` grant this connection's received requests give it.
+    func setResponsePermission(_ permission: ResponsePermission?) {
+        outbound.withLock {
+            $0.responses = permission
+            if permission == nil { $0.replyGrants.removeAll() }
+        }
+    }
+
+    /// Whether a publish to `subject` is allowed by a reply grant (consumes one use).
+    func useReplyGrant(_ subject: String, limit: ResponsePermission) -> Bool {
+        outbound.withLock { s in
+            guard var grant = s.replyGrants[subject] else { return false }
+            grant.uses += 1
+            if limit.maxMessages > 0 && grant.uses > limit.maxMessages {
+                s.replyGrants[subject] = nil
+                return false
+            }
+            if limit.expires > .zero && ContinuousClock.now - grant.granted > limit.expires {
+                s.replyGrants[subject] = nil
+                return false
+            }
+            s.replyGrants[subject] = grant
+            return true
+        }
+    }
+
     /// A subscription of this connection as monitoring shows it.
     func info(of subscription: Subscription) -> SubscriptionInfo {
         let (delivered, limit) = outbound.withLock { _ in (subscription.delivered, subscription.deliveryLimit) }

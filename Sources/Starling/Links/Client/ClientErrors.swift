@@ -11,4 +11,5 @@ enum ClientError {
     static let invalidProtocol = "invalid client protocol"
     static let noRespondersRequiresHeaders = "no responders requires headers support"
     static let authorizationViolation = "Authorization Violation"
+    static let authenticationTimeout = "Authentication Timeout"
 }

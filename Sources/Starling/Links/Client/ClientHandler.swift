@@ -14,46 +14,62 @@ final class ClientHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let server: Server
-    private var connection: ClientConnection!
-    private var parser: WireParser
-    private var options = ClientConnectOptions()
-    private var pendingInput: ByteBuffer?
-    private var closing = false
-    private var cache = PublishCache()
-    private var touched: [ClientConnection] = []
-    private var random: UInt64
-    private var inMsgs = 0
-    private var inBytes = 0
-    private var pingsOut = 0
-    private var activitySincePing = false
-    private var pingTask: RepeatedTask?
-    private var opts: ServerOptions
-    private var info = ConnectionInfo()
-    private var closeReason = "Client Closed"
+    var connection: ClientConnection!
+    var parser: WireParser
+    var options = ClientConnectOptions()
+    var pendingInput: ByteBuffer?
+    var closing = false
+    var cache = PublishCache()
+    var touched: [ClientConnection] = []
+    var random: UInt64
+    var inMsgs = 0
+    var inBytes = 0
+    var pingsOut = 0
+    var activitySincePing = false
+    var pingTask: RepeatedTask?
+    var authTimer: Scheduled<Void>?
+    var opts: ServerOptions
+    var info = ConnectionInfo()
+    var closeReason = "Client Closed"
+    /// The account messages are matched in (loop-owned copy of the connection's).
+    var account: Account
+    /// Who the client is; nil until authenticated when authentication is required.
+    var identity: ClientIdentity?
+    /// The nonce sent in INFO for NKey authentication.
+    var nonce: String?
+    /// Whether a CONNECT has been accepted (stops the authentication timer).
+    var connectAccepted = false
 
     init(server: Server) {
         self.server = server
         self.opts = server.options
         self.parser = WireParser(maxControlLine: opts.maxControlLine, maxPayload: opts.maxPayload)
         self.random = UInt64.random(in: 1...UInt64.max)
+        self.account = server.globalAccount
     }
 
     // MARK: Lifecycle
 
     func channelActive(context: ChannelHandlerContext) {
         let id = server.nextClientID()
-        connection = ClientConnection(id: id, channel: context.channel, account: server.globalAccount,
+        let authenticator = server.authenticator
+        identity = authenticator.defaultIdentity()
+        account = identity?.account ?? server.globalAccount
+        connection = ClientConnection(id: id, channel: context.channel, account: account,
                                       maxPending: opts.maxPending, writeDeadline: TimeAmount(opts.writeDeadline),
                                       handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+        connection.setResponsePermission(identity?.permissions?.responses)
         info.cid = id
         info.start = Date()
         info.lastActivity = info.start
-        info.account = connection.account.name
+        info.account = account.name
+        info.authorizedUser = identity?.displayName ?? ""
         if let remote = context.channel.remoteAddress {
             info.ip = remote.ipAddress ?? ""
             info.port = remote.port ?? 0
         }
-        let infoLine = server.infoJSON(clientID: id, clientIP: info.ip)
+        if authenticator.usesNonce { nonce = ServerIdentity.nonce() }
+        let infoLine = server.infoJSON(clientID: id, clientIP: info.ip, nonce: nonce, authRequired: authenticator.required)
         connection.enqueue { $0.writeString(infoLine) }
         guard server.register(connection) else {
             server.log.error("\(info.ip):\(info.port) - cid:\(id) - Maximum connections exceeded")
@@ -63,11 +79,13 @@ final class ClientHandler: ChannelInboundHandler {
         }
         server.log.debug("\(info.ip):\(info.port) - cid:\(id) - Client connection created")
         startPingTimer(on: context.eventLoop)
+        if authenticator.required { startAuthTimer(on: context.eventLoop) }
         connection.flush()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         pingTask?.cancel()
+        authTimer?.cancel()
         guard let connection else { return }
         if connection.markClosed() {
             server.stats.slowConsumers.add(1, ordering: .relaxed)
@@ -82,6 +100,7 @@ final class ClientHandler: ChannelInboundHandler {
             return all
         }
         connection.account.sublist.removeAll(subs)
+        for sub in subs { removeShadows(of: sub) }
         record.stop = Date()
         record.reason = closeReason
         server.unregister(connection, closed: record)
@@ -109,7 +128,7 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func consume(_ input: inout ByteBuffer) {
+    func consume(_ input: inout ByteBuffer) {
         let used = input.withUnsafeReadableBytes { process($0) }
         input.moveReaderIndex(forwardBy: used)
         if !closing && input.readableBytes > 0 {
@@ -132,13 +151,13 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func flushTouched() {
+    func flushTouched() {
         for peer in touched { peer.scheduleFlush() }
         touched.removeAll(keepingCapacity: true)
     }
 
     /// Parses and handles every complete op; returns the bytes consumed.
-    private func process(_ bytes: UnsafeRawBufferPointer) -> Int {
+    func process(_ bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
         while !closing {
             switch parser.next(bytes, at: offset) {
@@ -155,7 +174,7 @@ final class ClientHandler: ChannelInboundHandler {
         return offset
     }
 
-    private func handleFailure(_ error: WireError, _ bytes: UnsafeRawBufferPointer, _ offset: Int) {
+    func handleFailure(_ error: WireError, _ bytes: UnsafeRawBufferPointer, _ offset: Int) {
         let snippet = String(decoding: bytes[offset..<min(bytes.count, offset + 32)], as: UTF8.self)
         switch error {
         case .unknownOperation:
@@ -177,7 +196,17 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func handle(_ op: WireOp, _ bytes: UnsafeRawBufferPointer) {
+    func handle(_ op: WireOp, _ bytes: UnsafeRawBufferPointer) {
+        if identity == nil {
+            // nats-server: before authentication only CONNECT is accepted.
+            guard case .connect(let json) = op else {
+                closeReason = "Authentication Failure"
+                fail(ClientError.authorizationViolation)
+                return
+            }
+            processConnect(Data(bytes[json]))
+            return
+        }
         switch op {
         case .pub(let frame):
             publish(frame, bytes)
@@ -199,163 +228,17 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    // MARK: Operations
-
-    private func processConnect(_ json: Data) {
-        let decoded: ClientConnectOptions
-        do {
-            decoded = try JSONDecoder().decode(ClientConnectOptions.self, from: json)
-        } catch {
-            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - Invalid CONNECT: \(error.localizedDescription)")
-            closeReason = "Protocol Violation"
-            closeNow()
-            return
-        }
-        if decoded.protocol < 0 || decoded.protocol > 1 {
-            closeReason = "Bad Client Protocol Version"
-            fail(ClientError.invalidProtocol)
-            return
-        }
-        if decoded.noResponders && !decoded.headers {
-            closeReason = "Protocol Violation"
-            fail(ClientError.noRespondersRequiresHeaders)
-            return
-        }
-        options = decoded
-        info.name = decoded.name ?? ""
-        info.lang = decoded.lang ?? ""
-        info.version = decoded.version ?? ""
-        connection.setHeadersSupported(decoded.headers)
-        ok()
-    }
-
-    private func publish(_ frame: MessageFrame, _ bytes: UnsafeRawBufferPointer) {
-        if frame.hasHeaders && !options.headers {
-            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - message headers not supported")
-            closeReason = "Protocol Violation"
-            closeNow()
-            return
-        }
-        let subject = bytes.span(frame.subject)
-        inMsgs += 1
-        inBytes += frame.body.count
-        if options.pedantic && !Subject.isValidLiteral(subject) {
-            sendError(ClientError.invalidPublishSubject)
-            ok()
-            return
-        }
-        ok()  // nats-server acknowledges a verbose PUB before delivering it
-        let reply = bytes.span(frame.reply)
-        let body = bytes.span(frame.body)
-        let result = cache.match(subject, in: connection.account.sublist)
-        var delivered = false
-        if !result.isEmpty {
-            for sub in result.plain {
-                if deliver(sub, subject, reply, frame.headerLength, body) { delivered = true }
-            }
-            for group in result.queues where !group.isEmpty {
-                if deliverToOne(of: group, subject, reply, frame.headerLength, body) { delivered = true }
-            }
-        }
-        if !delivered && !reply.isEmpty && options.noResponders {
-            sendNoResponders(reply: reply)
-        }
-    }
-
-    /// Delivers to one queue member, starting at a random one and moving on past closed members.
-    private func deliverToOne(of group: [Subscription], _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
-                              _ headerLength: Int, _ body: UnsafeRawBufferPointer) -> Bool {
-        random ^= random << 13
-        random ^= random >> 7
-        random ^= random << 17
-        let start = Int(random % UInt64(group.count))
-        for k in 0..<group.count {
-            if deliver(group[(start + k) % group.count], subject, reply, headerLength, body) { return true }
-        }
-        return false
-    }
-
-    private func deliver(_ sub: Subscription, _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
-                         _ headerLength: Int, _ body: UnsafeRawBufferPointer) -> Bool {
-        let target = sub.connection
-        if !options.echo && target === connection { return false }
-        switch target.deliver(sub, subject: subject, reply: reply, headerLength: headerLength, body: body) {
-        case .queued(let needsFlush, let limitReached):
-            if needsFlush { touched.append(target) }
-            if limitReached { server.autoUnsubscribe(sub) }
-            return true
-        case .dropped:
-            return false
-        case .slowConsumer:
-            server.closeSlowConsumer(target)
-            return false
-        }
-    }
-
-    private func sendNoResponders(reply: UnsafeRawBufferPointer) {
-        let replySubject = String(decoding: reply, as: UTF8.self)
-        let own = connection.account.sublist.match(replySubject).plain.first { $0.connection === connection }
-        guard let sub = own else { return }
-        sendProto { out in
-            out.writeStaticString("HMSG ")
-            out.writeBytes(reply)
-            out.writeStaticString(" ")
-            out.writeBytes(sub.sid)
-            out.writeStaticString(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n")
-        }
-    }
-
-    private func subscribe(subject: Slice<UnsafeRawBufferPointer>, queue: Slice<UnsafeRawBufferPointer>,
-                           sid: Slice<UnsafeRawBufferPointer>) {
-        guard Subject.isValid(subject) else {
-            sendError(ClientError.invalidSubject)
-            return
-        }
-        let sidBytes = Array(sid)
-        let sidKey = String(decoding: sidBytes, as: UTF8.self)
-        let sub = Subscription(subject: String(decoding: subject, as: UTF8.self),
-                               queue: queue.isEmpty ? nil : String(decoding: queue, as: UTF8.self),
-                               sid: sidBytes, connection: connection)
-        let limit = opts.maxSubscriptions
-        let added: Bool? = connection.subscriptions.withLock { subs in
-            if subs[sidKey] != nil { return false }
-            if limit > 0 && subs.count >= limit { return nil }
-            subs[sidKey] = sub
-            return true
-        }
-        switch added {
-        case nil:
-            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - Maximum Subscriptions Exceeded (\(limit))")
-            sendError(ClientError.maxSubscriptions)
-            return
-        case true?:
-            connection.account.sublist.insert(sub)
-        case false?:
-            break
-        }
-        ok()
-    }
-
-    private func unsubscribe(sid: String, max: Int?) {
-        let sub = connection.subscriptions.withLock { $0[sid] }
-        if let sub {
-            let keep = connection.setDeliveryLimit(sub, max: max ?? 0)
-            if !keep { server.removeSubscription(sub) }
-        }
-        ok()
-    }
-
     // MARK: Replies and closing
 
-    private func ok() {
+    func ok() {
         if options.verbose { sendProto { $0.writeStaticString("+OK\r\n") } }
     }
 
-    private func sendError(_ text: String) {
+    func sendError(_ text: String) {
         sendProto { $0.writeString("-ERR '\(text)'\r\n") }
     }
 
-    private func sendProto(_ write: (inout ByteBuffer) -> Void) {
+    func sendProto(_ write: (inout ByteBuffer) -> Void) {
         if connection.enqueue(write) { touched.append(connection) }
     }
 
@@ -385,8 +268,18 @@ final class ClientHandler: ChannelInboundHandler {
 
     // MARK: Reload
 
-    /// Applies reloaded options to this live connection.
-    func apply(_ new: ServerOptions) {
+    /// Applies reloaded options to this live connection: limits, and who it is — a client
+    /// whose user is gone is disconnected; changed permissions and imports apply at once.
+    func apply(_ new: ServerOptions, authenticator: Authenticator) {
+        if let current = identity, connectAccepted || !authenticator.required {
+            guard let renewed = authenticator.revalidate(current) else {
+                server.log.info("\(info.ip):\(info.port) - cid:\(info.cid) - User \"\(current.displayName)\" removed by reload")
+                closeReason = "Authentication Failure"
+                fail(ClientError.authorizationViolation)
+                return
+            }
+            rebind(renewed)
+        }
         let intervalChanged = new.pingInterval != opts.pingInterval
         opts = new
         parser = WireParser(maxControlLine: new.maxControlLine, maxPayload: new.maxPayload)
@@ -428,6 +321,17 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     // MARK: Timers
+
+    private func startAuthTimer(on loop: any EventLoop) {
+        let loopBound = NIOLoopBound(self, eventLoop: loop)
+        authTimer = loop.scheduleTask(in: TimeAmount(opts.auth.timeout ?? opts.authTimeout)) {
+            let handler = loopBound.value
+            guard !handler.connectAccepted, !handler.closing else { return }
+            handler.server.log.error("\(handler.info.ip):\(handler.info.port) - cid:\(handler.info.cid) - Authentication Timeout")
+            handler.closeReason = "Authentication Timeout"
+            handler.fail(ClientError.authenticationTimeout)
+        }
+    }
 
     private func startPingTimer(on loop: any EventLoop) {
         let interval = TimeAmount(opts.pingInterval)

@@ -1,0 +1,90 @@
+import Foundation
+import NATSSubjects
+
+/// CONNECT: options, authentication and binding to an account.
+extension ClientHandler {
+    func processConnect(_ json: Data) {
+        let decoded: ClientConnectOptions
+        do {
+            decoded = try JSONDecoder().decode(ClientConnectOptions.self, from: json)
+        } catch {
+            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - Invalid CONNECT: \(error.localizedDescription)")
+            closeReason = "Protocol Violation"
+            closeNow()
+            return
+        }
+        if decoded.protocol < 0 || decoded.protocol > 1 {
+            closeReason = "Bad Client Protocol Version"
+            fail(ClientError.invalidProtocol)
+            return
+        }
+        if decoded.noResponders && !decoded.headers {
+            closeReason = "Protocol Violation"
+            fail(ClientError.noRespondersRequiresHeaders)
+            return
+        }
+        let authenticator = server.authenticator
+        guard let authenticated = authenticator.authenticate(decoded, nonce: nonce) else {
+            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - \(Self.describeFailure(decoded)) - Authorization Violation")
+            closeReason = "Authentication Failure"
+            fail(ClientError.authorizationViolation)
+            return
+        }
+        options = decoded
+        info.name = decoded.name ?? ""
+        info.lang = decoded.lang ?? ""
+        info.version = decoded.version ?? ""
+        connection.setHeadersSupported(decoded.headers)
+        bind(authenticated)
+        connectAccepted = true
+        authTimer?.cancel()
+        ok()
+    }
+
+    /// Binds the connection to an identity: its account and permissions. Subscriptions made
+    /// before (allowed without authentication) move to the new account.
+    func bind(_ newIdentity: ClientIdentity) {
+        identity = newIdentity
+        info.authorizedUser = newIdentity.displayName
+        connection.setResponsePermission(newIdentity.permissions?.responses)
+        cache = PublishCache()
+        guard newIdentity.account !== account else { return }
+        let subs = connection.subscriptions.withLock { Array($0.values) }
+        account.sublist.removeAll(subs)
+        for sub in subs { removeShadows(of: sub) }
+        account = newIdentity.account
+        connection.account = account
+        info.account = account.name
+        for sub in subs {
+            account.sublist.insert(sub)
+            addShadows(for: sub)
+        }
+    }
+
+    /// What the log says about failed credentials: the method and the user, never the secret.
+    static func describeFailure(_ connect: ClientConnectOptions) -> String {
+        if let nkey = connect.nkey, !nkey.isEmpty { return "NKey \"\(nkey)\"" }
+        if let user = connect.user, !user.isEmpty { return "User \"\(user)\"" }
+        if connect.authToken != nil { return "Token" }
+        return "No credentials"
+    }
+}
+
+extension ClientHandler {
+    /// After a reload: binds the renewed identity, drops subscriptions its permissions no
+    /// longer allow (telling the client, as nats-server does), and rebuilds import shadows.
+    func rebind(_ renewed: ClientIdentity) {
+        bind(renewed)
+        let subs = connection.subscriptions.withLock { Array($0.values) }
+        for sub in subs {
+            if let permissions = renewed.permissions, !permissions.canSubscribe(sub.subject, queue: sub.queue) {
+                server.removeSubscription(sub)
+                sendError("Permissions Violation for Subscription to \"\(sub.subject)\" (sid \"\(sub.sidString)\")")
+                continue
+            }
+            removeShadows(of: sub)
+            addShadows(for: sub)
+        }
+        flushTouched()
+    }
+}
