@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "NATSWireTests", dependencies: ["NATSWire"]),
         .testTarget(name: "NATSSubjectsTests", dependencies: ["NATSSubjects"]),
         .testTarget(name: "NATSConfigTests", dependencies: ["NATSConfig"]),
-        .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "Starling", "starling"]),
+        .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "Starling", "starling", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "OperationsTests", dependencies: ["Starling"]),
         .testTarget(name: "NATSKeysTests", dependencies: ["NATSKeys", "Starling"]),
         .testTarget(name: "PackagingTests", dependencies: ["NATSConfig"]),

@@ -19,10 +19,6 @@ extension JWT {
         /// `max_bytes_required`: streams must set max bytes.
         public var maxBytesRequired: Bool = false
 
-        static let fieldNames: Set<String> = [
-            "mem_storage", "disk_storage", "streams", "consumer", "max_ack_pending", "mem_max_stream_bytes",
-            "disk_max_stream_bytes", "max_bytes_required",
-        ]
 
         /// All zero: JetStream disabled.
         public init() {}
@@ -85,9 +81,6 @@ extension JWT {
         /// `tiered_limits`: JetStream limits per tier name ("R1", "R3", …).
         public var tieredJetStream: [String: JetStreamLimits]
 
-        static let fieldNames = JetStreamLimits.fieldNames.union([
-            "subs", "data", "payload", "imports", "exports", "wildcards", "disallow_bearer", "conn", "leaf", "tiered_limits",
-        ])
 
         /// Unlimited, with JetStream disabled (nats-io/jwt `NewAccountClaims`).
         public init() {

@@ -52,3 +52,12 @@ public struct NKeyPublicKey: Sendable, Hashable, CustomStringConvertible {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(string) }
 }
+
+extension NKeys {
+    /// Whether `signature` is the Ed25519 signature of `data` by the public key `publicKey`
+    /// (false when `publicKey` is not a valid signing key).
+    public static func verify(_ data: some DataProtocol, signature: some DataProtocol, publicKey: String) -> Bool {
+        guard let key = try? NKeyPublicKey(string: publicKey) else { return false }
+        return key.verify(data, signature: signature)
+    }
+}

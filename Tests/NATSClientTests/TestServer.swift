@@ -15,7 +15,7 @@ final class TestServer {
         options.eventLoops = 2
         var logger = Logger(label: "test-server")
         logger.logLevel = .critical
-        server = Server(options: options, logger: logger)
+        server = try Server(options: options, logger: logger)
         try server.start()
         port = server.clientPort ?? 0
     }

@@ -77,9 +77,11 @@ final class JWTEncodeTests: XCTestCase {
         XCTAssertEqual(again.unknown["x_custom"], .object(["keep": .bool(true)]))
         XCTAssertEqual(again.nats.unknown["future_field"], original.nats.unknown["future_field"])
         XCTAssertNotEqual(again.id, original.id)
+        XCTAssertEqual(Set(again.nats.signingKeys.map(\.key)), Set(original.nats.signingKeys.map(\.key)))
         again.id = original.id
         again.issuedAt = original.issuedAt
-        XCTAssertEqual(again, original, "nothing lost but the re-issued jti and iat")
+        again.nats.signingKeys = original.nats.signingKeys  // written sorted by key, as Go
+        XCTAssertEqual(again, original, "nothing lost but the re-issued jti and iat, and the key order")
     }
 
     func testEncodeRefusesWrongSubjectsAndSigners() throws {

@@ -166,6 +166,9 @@ final class NKeyCodecTests: XCTestCase {
         let message = Array("payload".utf8)
         let signature = try first.sign(message)
         XCTAssertFalse(second.verify(message, signature: signature))
+        XCTAssertTrue(NKeys.verify(message, signature: signature, publicKey: first.publicKeyString))
+        XCTAssertFalse(NKeys.verify(message, signature: signature, publicKey: second.publicKeyString))
+        XCTAssertFalse(NKeys.verify(message, signature: signature, publicKey: first.seed))
         var flipped = signature
         flipped[5] ^= 0x01
         XCTAssertFalse(first.verify(message, signature: flipped))

@@ -36,7 +36,7 @@ public enum Bcrypt {
             crypt_gensalt_rn("$2b$", UInt(cost), nil, 0, buffer.baseAddress, Int32(buffer.count))
         }
         guard made != nil else { return nil }
-        let settingText = String(decoding: setting.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let settingText = String(decoding: setting.prefix { $0 != 0 }.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
         guard let result = crypt(password, setting: settingText) else { return nil }
         return String(decoding: result, as: UTF8.self)
     }
@@ -59,7 +59,7 @@ public enum Bcrypt {
         var bytes: [UInt8] = []
         var cursor = output
         while cursor.pointee != 0 {
-            bytes.append(UInt8(bitPattern: cursor.pointee))
+            bytes.append(UInt8(truncatingIfNeeded: cursor.pointee))
             cursor += 1
         }
         return bytes

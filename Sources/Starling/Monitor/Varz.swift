@@ -53,7 +53,7 @@ struct Varz: Encodable {
     var subscriptions: Int
     var httpReqStats: [String: Int]
     var configLoadTime: String
-    var systemAccount = "$SYS"
+    var systemAccount: String
 
     enum CodingKeys: String, CodingKey {
         case version, proto, go, host, port, cluster, gateway, leaf, mqtt, websocket, jetstream, start, now, uptime
@@ -81,6 +81,7 @@ extension Monitor {
             serverID: server.serverID, serverName: o.serverName ?? server.serverID,
             version: StarlingVersion.compatible, go: "starling\(StarlingVersion.starling)",
             host: o.host, port: server.clientPort ?? o.port,
+            authRequired: server.authenticator.required ? true : nil,
             maxConnections: o.maxConnections, maxSubscriptions: o.maxSubscriptions > 0 ? o.maxSubscriptions : nil,
             pingInterval: Self.nanoseconds(o.pingInterval), pingMax: o.pingMax,
             httpHost: o.httpHost ?? o.host, httpPort: boundPort, httpBasePath: o.httpBasePath,
@@ -98,7 +99,8 @@ extension Monitor {
             slowConsumers: server.stats.slowConsumers.load(ordering: .relaxed),
             staleConnections: server.stats.staleConnections.load(ordering: .relaxed),
             subscriptions: server.globalAccount.sublist.count,
-            httpReqStats: requestCounts(), configLoadTime: GoFormat.timestamp(server.startTime))
+            httpReqStats: requestCounts(), configLoadTime: GoFormat.timestamp(server.startTime),
+            systemAccount: server.systemAccount.name)
     }
 
     static func nanoseconds(_ d: Duration) -> Int64 {
