@@ -15,6 +15,8 @@ public final class Server: Sendable {
     private let authState: Mutex<(registry: AccountRegistry, authenticator: Authenticator)>
     let log: Logger
     private let group: MultiThreadedEventLoopGroup
+    /// Threads for work that must not block an event loop (bcrypt checks).
+    let blockingPool = NIOThreadPool(numberOfThreads: 2)
     private let clients = Mutex<[UInt64: ClientConnection]>([:])
     private let lastClientID = Atomic<UInt64>(0)
     private let listener = Mutex<(any Channel)?>(nil)
@@ -37,6 +39,7 @@ public final class Server: Sendable {
         self.serverID = ServerIdentity.newServerID()
         let threads = options.eventLoops > 0 ? options.eventLoops : System.coreCount
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        blockingPool.start()
     }
 
     /// Binds the client listener and returns its address.
@@ -156,6 +159,7 @@ public final class Server: Sendable {
             try? client.eventLoop.submit { client.handler.value.closeForShutdown() }.wait()
         }
         try? group.syncShutdownGracefully()
+        try? blockingPool.syncShutdownGracefully()
         log.info("Server Exiting..")
         stopped.signal()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NATSSubjects
 
 /// CONNECT: options, authentication and binding to an account.
@@ -24,12 +25,33 @@ extension ClientHandler {
             return
         }
         let authenticator = server.authenticator
-        guard let authenticated = authenticator.authenticate(decoded, nonce: nonce) else {
-            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - \(Self.describeFailure(decoded)) - Authorization Violation")
-            closeReason = "Authentication Failure"
-            fail(ClientError.authorizationViolation)
+        guard authenticator.required else {
+            accept(decoded, as: authenticator.defaultIdentity() ?? identity!)
             return
         }
+        // Checking a bcrypt hash takes ~100 ms: never on the event loop. Input waits meanwhile.
+        paused = true
+        connection.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        let nonce = self.nonce
+        let loopBound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        server.blockingPool.runIfActive(eventLoop: connection.eventLoop) {
+            authenticator.authenticate(decoded, nonce: nonce)
+        }.whenComplete { result in
+            let handler = loopBound.value
+            guard !handler.closing else { return }
+            guard case .success(let found?) = result else {
+                handler.server.log.error("\(handler.info.ip):\(handler.info.port) - cid:\(handler.info.cid) - \(Self.describeFailure(decoded)) - Authorization Violation")
+                handler.closeReason = "Authentication Failure"
+                handler.fail(ClientError.authorizationViolation)
+                return
+            }
+            handler.accept(decoded, as: found)
+            handler.resume()
+        }
+    }
+
+    /// Completes a CONNECT whose credentials were accepted.
+    private func accept(_ decoded: ClientConnectOptions, as authenticated: ClientIdentity) {
         options = decoded
         info.name = decoded.name ?? ""
         info.lang = decoded.lang ?? ""

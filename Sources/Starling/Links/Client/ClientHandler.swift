@@ -39,6 +39,8 @@ final class ClientHandler: ChannelInboundHandler {
     var nonce: String?
     /// Whether a CONNECT has been accepted (stops the authentication timer).
     var connectAccepted = false
+    /// Set while CONNECT's credentials are checked off the event loop: input waits.
+    var paused = false
 
     init(server: Server) {
         self.server = server
@@ -119,6 +121,10 @@ final class ClientHandler: ChannelInboundHandler {
         var input = unwrapInboundIn(data)
         activitySincePing = true
         info.lastActivity = Date()
+        if paused {
+            if pendingInput == nil { pendingInput = input } else { pendingInput!.writeBuffer(&input) }
+            return
+        }
         if var pending = pendingInput {
             pendingInput = nil
             pending.writeBuffer(&input)
@@ -126,6 +132,17 @@ final class ClientHandler: ChannelInboundHandler {
         } else {
             consume(&input)
         }
+    }
+
+    /// Processes input that waited while the connection was paused.
+    func resume() {
+        paused = false
+        connection.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        if var pending = pendingInput {
+            pendingInput = nil
+            consume(&pending)
+        }
+        flushTouched()
     }
 
     func consume(_ input: inout ByteBuffer) {
@@ -159,7 +176,7 @@ final class ClientHandler: ChannelInboundHandler {
     /// Parses and handles every complete op; returns the bytes consumed.
     func process(_ bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
-        while !closing {
+        while !closing && !paused {
             switch parser.next(bytes, at: offset) {
             case .op(let op, let next):
                 handle(op, bytes)
