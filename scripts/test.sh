@@ -13,9 +13,9 @@ echo "== release build"
 swift build -c release --product starling
 
 GO_OLD=/usr/sbin/nats-server
-GO_NEW=.deps/natsbin/bin/nats-server
+GO_NEW="$PWD/.deps/natsbin/bin/nats-server"
 status=0
-for bin in .build/release/starling "$GO_OLD" "$GO_NEW"; do
+for bin in "$PWD/.build/release/starling" "$GO_OLD" "$GO_NEW"; do
     echo "== end-to-end suite against $bin"
     NATS_SERVER_BIN="$bin" python3 -m pytest tests/python -q -p no:cacheprovider || status=1
 done

@@ -27,14 +27,20 @@ public struct WireParser: Sendable {
     public func next(_ bytes: UnsafeRawBufferPointer, at start: Int) -> ParseStep {
         let count = bytes.count
         guard start < count, let base = bytes.baseAddress else { return .needMore }
-        let window = min(count - start, maxControlLine + 2)
+        // The limit applies to the arguments (nats-server counts its argument buffer), so the
+        // window allows for the op name and separators.
+        let window = min(count - start, maxControlLine + WireScan.operationSlack)
         guard let nl = memchr(base + start, 0x0A, window) else {
-            return window == maxControlLine + 2 ? .failure(.maxControlLineExceeded) : .needMore
+            guard WireScan.isOperationStart(bytes[start]) else { return .failure(.unknownOperation) }
+            let arguments = count - WireScan.argumentStart(bytes, start, count)
+            return arguments > maxControlLine ? .failure(.maxControlLineExceeded) : .needMore
         }
         let newline = base.distance(to: UnsafeRawPointer(nl))
         var lineEnd = newline
         if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-        if lineEnd - start > maxControlLine { return .failure(.maxControlLineExceeded) }
+        if lineEnd - WireScan.argumentStart(bytes, start, lineEnd) > maxControlLine {
+            return .failure(.maxControlLineExceeded)
+        }
         let after = newline + 1
         let c0 = bytes[start] | 0x20
         switch c0 {
@@ -66,10 +72,17 @@ public struct WireParser: Sendable {
             guard let argStart = WireScan.keyword(bytes, start, lineEnd, "msg") else { return .failure(.unknownOperation) }
             return parseMsg(bytes, argStart, lineEnd, after, headers: false)
         case UInt8(ascii: "c"):
-            guard let argStart = WireScan.keyword(bytes, start, lineEnd, "connect") else { return .failure(.unknownOperation) }
+            if lineEnd - start == 7 && WireScan.hasPrefix(bytes, start, lineEnd, "connect") {
+                return .op(.connect(json: lineEnd..<lineEnd), next: after)  // no JSON: the link rejects it
+            }
+            guard let argStart = WireScan.keyword(bytes, start, lineEnd, "connect", allowingBrace: true) else {
+                return .failure(.unknownOperation)
+            }
             return .op(.connect(json: WireScan.trimmed(bytes, argStart, lineEnd)), next: after)
         case UInt8(ascii: "i"):
-            guard let argStart = WireScan.keyword(bytes, start, lineEnd, "info") else { return .failure(.unknownOperation) }
+            guard let argStart = WireScan.keyword(bytes, start, lineEnd, "info", allowingBrace: true) else {
+                return .failure(.unknownOperation)
+            }
             return .op(.info(json: WireScan.trimmed(bytes, argStart, lineEnd)), next: after)
         case UInt8(ascii: "+"):
             return WireScan.hasPrefix(bytes, start, lineEnd, "+ok") ? .op(.ok, next: after) : .failure(.unknownOperation)

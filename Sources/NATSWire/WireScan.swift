@@ -15,12 +15,43 @@ enum WireScan {
         return true
     }
 
-    /// Matches `word` followed by at least one separator; returns where the arguments begin.
+    /// Matches `word` followed by at least one separator (or, for JSON ops, directly by `{`);
+    /// returns where the arguments begin.
     @inlinable @inline(__always)
-    static func keyword(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString) -> Int? {
+    static func keyword(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ word: StaticString,
+                        allowingBrace: Bool = false) -> Int? {
         let n = word.utf8CodeUnitCount
-        guard hasPrefix(b, start, end, word), start + n < end, isSpace(b[start + n]) else { return nil }
-        return start + n + 1
+        guard hasPrefix(b, start, end, word), start + n < end else { return nil }
+        if isSpace(b[start + n]) { return start + n + 1 }
+        return allowingBrace && b[start + n] == UInt8(ascii: "{") ? start + n : nil
+    }
+
+    /// Bytes allowed on a control line beyond max_control_line: the op name and separators.
+    @usableFromInline static var operationSlack: Int { 16 }
+
+    /// Whether `b` can begin an op (nats-server's parser rejects anything else at once).
+    @inlinable @inline(__always)
+    static func isOperationStart(_ b: UInt8) -> Bool {
+        switch b | 0x20 {
+        case UInt8(ascii: "p"), UInt8(ascii: "s"), UInt8(ascii: "u"), UInt8(ascii: "h"), UInt8(ascii: "m"),
+             UInt8(ascii: "c"), UInt8(ascii: "i"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Where an op's arguments begin: after the first separator (or at `{`) within the op name.
+    @inlinable @inline(__always)
+    static func argumentStart(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int {
+        var i = start
+        let limit = min(end, start + 8)
+        while i < limit {
+            if isSpace(b[i]) { return i + 1 }
+            if b[i] == UInt8(ascii: "{") { return i }
+            i += 1
+        }
+        return i
     }
 
     /// The next whitespace-separated argument before `end`, advancing `i`; empty when there is none.

@@ -54,7 +54,7 @@ public final class Server: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 512, initial: 8192, maximum: 256 * 1024))
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 512, initial: 8192, maximum: 64 * 1024))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ClientHandler(server: self))
@@ -212,7 +212,7 @@ public final class Server: Sendable {
         if authRequired { line += ",\"auth_required\":true" }
         if let nonce { line += ",\"nonce\":\"\(nonce)\"" }
         if lameDuck { line += ",\"ldm\":true" }
-        return line + "}\r\n"
+        return line + "} \r\n"
     }
 
     private func makeInfo(port: Int) -> ServerInfo {

@@ -34,13 +34,19 @@ final class ClientConnection: Sendable {
 
     /// What became of one delivery attempt.
     enum Delivery {
-        /// Queued; `needsFlush` is true when the caller must arrange a flush (the buffer was idle).
-        case queued(needsFlush: Bool, limitReached: Bool)
+        /// Queued; `needsFlush` is true when the caller must arrange a flush (the buffer was idle),
+        /// `flushNow` when the buffer just passed ``urgentFlushBytes`` and should not wait for
+        /// the end of the publisher's batch.
+        case queued(needsFlush: Bool, flushNow: Bool, limitReached: Bool)
         /// Not queued: the connection is closed or the subscription has reached its limit.
         case dropped
         /// Queuing would pass max_pending: the connection is now marked as a slow consumer.
         case slowConsumer
     }
+
+    /// Buffered bytes past which a subscriber is flushed at once rather than at the end of the
+    /// publisher's read batch (keeps a large batch from looking like a slow consumer).
+    static var urgentFlushBytes: Int { 64 * 1024 }
 
     /// Appends a MSG/HMSG for `subscription` (headers stripped when the client cannot take them).
     func deliver(_ subscription: Subscription, subject: UnsafeRawBufferPointer, reply: UnsafeRawBufferPointer,
@@ -72,8 +78,10 @@ final class ClientConnection: Sendable {
             subscription.delivered += 1
             let needsFlush = !s.flushScheduled
             s.flushScheduled = true
+            let buffered = s.buffer.writerIndex - s.buffer.readerIndex
+            let flushNow = buffered >= Self.urgentFlushBytes && buffered - added < Self.urgentFlushBytes
             let limitReached = subscription.deliveryLimit > 0 && subscription.delivered >= subscription.deliveryLimit
-            return .queued(needsFlush: needsFlush, limitReached: limitReached)
+            return .queued(needsFlush: needsFlush, flushNow: flushNow, limitReached: limitReached)
         }
     }
 

@@ -18,9 +18,8 @@ extension ClientHandler {
         inMsgs += 1
         inBytes += frame.body.count
         if options.pedantic && !Subject.isValidLiteral(subject) {
+            // nats-server reports it and still routes the message (to literal matches).
             sendError(ClientError.invalidPublishSubject)
-            ok()
-            return
         }
         let lookup = cache.lookup(subject, in: account.sublist, permissions: identity?.permissions)
         if !lookup.allowed && !replyGranted(subject) {
@@ -38,7 +37,9 @@ extension ClientHandler {
         }
         ok()  // nats-server acknowledges a verbose PUB before delivering it
         let body = bytes.span(frame.body)
-        let delivered = deliverAll(lookup.result, subject, reply, frame.headerLength, body, hops: 0)
+        // An empty header block (HPUB with 0 header bytes) is delivered as a plain message.
+        let headerLength = frame.headerLength == 0 ? -1 : frame.headerLength
+        let delivered = deliverAll(lookup.result, subject, reply, headerLength, body, hops: 0)
         if !delivered && !reply.isEmpty && options.noResponders {
             sendNoResponders(reply: reply)
         }
@@ -103,8 +104,12 @@ extension ClientHandler {
     private func queue(_ sub: Subscription, _ target: ClientConnection, _ subject: UnsafeRawBufferPointer,
                        _ reply: UnsafeRawBufferPointer, _ headerLength: Int, _ body: UnsafeRawBufferPointer) -> Bool {
         switch target.deliver(sub.primary, subject: subject, reply: reply, headerLength: headerLength, body: body) {
-        case .queued(let needsFlush, let limitReached):
-            if needsFlush { touched.append(target) }
+        case .queued(let needsFlush, let flushNow, let limitReached):
+            if flushNow {
+                target.scheduleFlush()
+            } else if needsFlush {
+                touched.append(target)
+            }
             if limitReached { server.autoUnsubscribe(sub.primary) }
             return true
         case .dropped:

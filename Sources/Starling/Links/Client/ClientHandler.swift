@@ -26,6 +26,8 @@ final class ClientHandler: ChannelInboundHandler {
     var inBytes = 0
     var pingsOut = 0
     var activitySincePing = false
+    var pingSentAt: ContinuousClock.Instant?
+    var measuringRTT = false
     var pingTask: RepeatedTask?
     var authTimer: Scheduled<Void>?
     var opts: ServerOptions
@@ -119,7 +121,6 @@ final class ClientHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var input = unwrapInboundIn(data)
-        activitySincePing = true
         info.lastActivity = Date()
         if paused {
             if pendingInput == nil { pendingInput = input } else { pendingInput!.writeBuffer(&input) }
@@ -224,6 +225,7 @@ final class ClientHandler: ChannelInboundHandler {
             processConnect(Data(bytes[json]))
             return
         }
+        if case .pong = op {} else { activitySincePing = true }
         switch op {
         case .pub(let frame):
             publish(frame, bytes)
@@ -235,11 +237,18 @@ final class ClientHandler: ChannelInboundHandler {
             sendProto { $0.writeStaticString("PONG\r\n") }
         case .pong:
             pingsOut = 0
+            if let sent = pingSentAt {
+                info.rtt = ContinuousClock.now - sent
+                pingSentAt = nil
+            }
         case .connect(let json):
             processConnect(Data(bytes[json]))
-        case .info:
+        case .info, .ok:
             break
-        case .msg, .ok, .err:
+        case .err:
+            closeReason = "Protocol Violation"
+            closeNow()
+        case .msg:
             closeReason = "Parse Error"
             fail(ClientError.unknownOperation)
         }
@@ -269,7 +278,15 @@ final class ClientHandler: ChannelInboundHandler {
         out.writeString("-ERR '\(text)'\r\n")
         connection.flush()
         _ = connection.markClosed()
-        channel.writeAndFlush(out).whenComplete { _ in channel.close(promise: nil) }
+        channel.writeAndFlush(out).whenComplete { _ in Self.closeGently(channel) }
+    }
+
+    /// Sends FIN first and closes a moment later, so the client can read a final -ERR before
+    /// unread input makes the kernel reset the connection.
+    static func closeGently(_ channel: any Channel) {
+        channel.close(mode: .output).whenComplete { _ in
+            channel.eventLoop.scheduleTask(in: .milliseconds(250)) { channel.close(promise: nil) }
+        }
     }
 
     /// Closes without a message (nats-server's behaviour for malformed arguments).
@@ -350,21 +367,28 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
+    /// nats-server pings a new client after about 2 s (or ping_interval if shorter) to
+    /// measure its RTT, then every ping_interval.
     private func startPingTimer(on loop: any EventLoop) {
         let interval = TimeAmount(opts.pingInterval)
+        let first = min(interval, .seconds(2)) + .milliseconds(Int64.random(in: 0...200))
         let loopBound = NIOLoopBound(self, eventLoop: loop)
-        pingTask = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+        measuringRTT = info.rtt == nil
+        pingTask = loop.scheduleRepeatedTask(initialDelay: first, delay: interval) { _ in
             loopBound.value.pingTick()
         }
     }
 
     private func pingTick() {
         guard !closing else { return }
-        // As nats-server does for clients: recent inbound data delays the PING.
-        if activitySincePing {
+        // As nats-server does for clients: recent inbound data (not PONGs) delays the PING,
+        // except the first one, which measures the round trip time.
+        if activitySincePing && !measuringRTT {
             activitySincePing = false
             return
         }
+        activitySincePing = false
+        measuringRTT = false
         if pingsOut + 1 > opts.pingMax {
             server.stats.staleConnections.add(1, ordering: .relaxed)
             server.log.debug("\(info.ip):\(info.port) - cid:\(info.cid) - Stale Client Connection - Closing")
@@ -373,6 +397,7 @@ final class ClientHandler: ChannelInboundHandler {
             return
         }
         pingsOut += 1
+        pingSentAt = .now
         if connection.enqueue({ $0.writeStaticString("PING\r\n") }) { connection.flush() }
     }
 }
