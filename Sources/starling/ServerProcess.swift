@@ -28,6 +28,7 @@ final class ServerProcess: Sendable {
 
     /// Starts listening, writes the pid and ports files, and tells systemd it is ready.
     func start() throws {
+        for warning in server.options.warnings { log.warning("\(warning)") }
         try server.start()
         try writeProcessFiles(server.options)
         notifier.ready(status: "Server is ready")

@@ -29,14 +29,16 @@ extension AuthConfiguration {
                 throw ConfigError("unknown field \"\(entry.key)\"", at: entry.keyPosition)
             }
         }
-        if let user = singleUser, user.username == nil || user.password == nil {
-            throw ConfigError("authorization needs both user and password", at: user.position ?? node.position)
-        }
+        // As nats-server: a password without a user is ignored (it may be a variable's value).
+        if singleUser?.username == nil { singleUser = nil }
         if singleUser != nil && token != nil {
-            throw node.error("can not have a token and a user/password in authorization")
+            throw node.error("Can not have a token and a user/password in authorization")
         }
-        if !users.isEmpty && (singleUser != nil || token != nil) {
-            throw node.error("can not have a single user/pass or token and a users array")
+        if !users.isEmpty && singleUser != nil {
+            throw node.error("Can not have a single user/pass and a users array")
+        }
+        if !users.isEmpty && token != nil {
+            throw node.error("Can not have a token and a users array")
         }
     }
 
@@ -103,7 +105,7 @@ extension AuthConfiguration {
                 permissions.publish = try rules(field.node, queuesAllowed: false)
             case "subscribe", "sub", "export":
                 permissions.subscribe = try rules(field.node, queuesAllowed: true)
-            case "allow_responses", "allow_response":
+            case "allow_responses", "allow_response", "publish_allow_responses":
                 permissions.allowResponses = try responsePermission(field.node)
             default:
                 if field.isUsedAsVariable { continue }

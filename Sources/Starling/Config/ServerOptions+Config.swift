@@ -19,18 +19,63 @@ extension ServerOptions {
                     throw ConfigError("\"\(entry.key)\" is a nats-server option this Starling build does not support yet",
                                       at: entry.keyPosition)
                 }
+                if let reason = Self.ignored[key] {
+                    warnings.append("\(entry.keyPosition): \"\(entry.key)\" ignored: \(reason)")
+                    continue
+                }
                 throw ConfigError("unknown field \"\(entry.key)\"", at: entry.keyPosition)
             }
             try setter(&self, entry.node)
         }
     }
 
-    /// nats-server keys of features still to come: refused by name rather than silently ignored,
-    /// so that a configuration never runs with less protection than it asks for.
+    /// nats-server keys of features still to come that change who may connect or where
+    /// messages go: refused by name, so that a configuration never runs with less protection
+    /// or different routing than it asks for.
     private static let notYetSupported: Set<String> = [
-        "tls", "cluster", "leafnodes",
-        "gateway", "jetstream", "https", "https_port", "operator",
-        "resolver", "websocket", "mqtt", "mappings",
+        "tls", "https", "https_port", "operator", "operators", "roots", "root", "root_operators", "root_operator",
+        "trusted", "trusted_keys", "resolver", "account_resolver", "accounts_resolver", "resolver_tls",
+        "resolver_preload", "resolver_pinned_accounts", "default_sentinel", "mappings", "maps", "allow_non_tls",
+        "ocsp", "proxy_protocol", "proxies",
+    ]
+
+    /// nats-server keys this build accepts without acting on them, each with the reason logged
+    /// as a warning at start-up: listeners that are simply not opened, and tunables of
+    /// nats-server internals.
+    private static let ignored: [String: String] = [
+        "cluster": "clustering (routes) is not implemented by this build; the server runs standalone",
+        "leafnodes": "leaf nodes are not implemented by this build; no leaf node listener is opened",
+        "leaf": "leaf nodes are not implemented by this build; no leaf node listener is opened",
+        "ws": "WebSocket is not implemented by this build; no WebSocket listener is opened",
+        "gateway": "gateways are not implemented by this build; no gateway listener is opened",
+        "jetstream": "JetStream is not implemented by this build",
+        "websocket": "WebSocket is not implemented by this build; no WebSocket listener is opened",
+        "mqtt": "MQTT is not implemented by this build; no MQTT listener is opened",
+        "max_traced_msg_len": "tracing prints whole protocol lines",
+        "connect_error_reports": "no outgoing connections in this build",
+        "reconnect_error_reports": "no outgoing connections in this build",
+        "disable_sublist_cache": "the sublist cache is bounded and always on",
+        "max_closed_clients": "the closed-connection history holds 10,000 entries",
+        "prof_port": "no Go profiler",
+        "syslog": "logs go to standard error or log_file",
+        "remote_syslog": "logs go to standard error or log_file",
+        "server_tags": "tags are not reported",
+        "tags": "tags are not reported",
+        "client_advertise": "no cluster: connect_urls are not sent",
+        "trace_headers": "tracing prints whole protocol lines",
+        "logtime_utc": "log times are local",
+        "max_sub_tokens": "subjects are limited by max_control_line only",
+        "max_subscription_tokens": "subjects are limited by max_control_line only",
+        "write_timeout": "a stalled write always closes the connection as a slow consumer",
+        "server_metadata": "metadata is not reported",
+        "feature_flags": "no nats-server feature flags apply",
+        "default_js_domain": "JetStream is not implemented by this build",
+        "ocsp_cache": "OCSP is not implemented by this build",
+        "prof_block_rate": "no Go profiler",
+        "no_fast_producer_stall": "publishers are never stalled",
+        "no_system_account": "the system account always exists and is unreachable by clients",
+        "no_system": "the system account always exists and is unreachable by clients",
+        "no_sys_acc": "the system account always exists and is unreachable by clients",
     ]
 
     private typealias Setter = @Sendable (inout ServerOptions, ConfigNode) throws -> Void
@@ -65,6 +110,11 @@ extension ServerOptions {
             o.auth.noAuthUserPosition = n.position
         },
         "system_account": { o, n in o.auth.systemAccount = try n.requireString() },
+        "system": { o, n in o.auth.systemAccount = try n.requireString() },
+        "store_dir": { o, n in o.storeDirectory = try n.requireString() },
+        "storedir": { o, n in o.storeDirectory = try n.requireString() },
+        "trace_verbose": { o, n in o.trace = try n.requireBool() || o.trace },
+        "no_header_support": { o, n in o.headers = !(try n.requireBool()) },
         "log_file": { o, n in o.logFile = try n.requireString() },
         "logfile": { o, n in o.logFile = try n.requireString() },
         "logfile_size_limit": { o, n in o.logSizeLimit = Int64(try nonNegative(n)) },

@@ -218,7 +218,7 @@ public final class Server: Sendable {
     private func makeInfo(port: Int) -> ServerInfo {
         ServerInfo(serverID: serverID, serverName: options.serverName ?? serverID,
                    version: StarlingVersion.compatible, go: "starling\(StarlingVersion.starling)",
-                   host: options.host, port: port, maxPayload: options.maxPayload)
+                   host: options.host, port: port, headers: options.headers, maxPayload: options.maxPayload)
     }
 
     // MARK: Interest

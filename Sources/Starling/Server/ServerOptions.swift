@@ -34,6 +34,8 @@ public struct ServerOptions: Sendable {
     public var trace = false
     /// Log timestamps.
     public var logTime = true
+    /// Whether clients may use message headers (`no_header_support` turns them off).
+    public var headers = true
     /// Monitoring HTTP port; nil disables monitoring, 0 picks a free port.
     public var httpPort: Int?
     /// Monitoring host; defaults to `host`.
@@ -52,6 +54,8 @@ public struct ServerOptions: Sendable {
     public var portsFileDirectory: String?
     /// JetStream storage directory (accepted for compatibility; JetStream is not implemented).
     public var storeDirectory: String?
+    /// Configuration keys that were accepted but not acted on, with positions (logged at start).
+    public var warnings: [String] = []
     /// Users, accounts, permissions.
     public var auth = AuthConfiguration()
     /// Number of event loops; 0 uses one per core.

@@ -53,10 +53,11 @@ extension ClientHandler {
     /// Completes a CONNECT whose credentials were accepted.
     private func accept(_ decoded: ClientConnectOptions, as authenticated: ClientIdentity) {
         options = decoded
+        options.headers = decoded.headers && opts.headers
         info.name = decoded.name ?? ""
         info.lang = decoded.lang ?? ""
         info.version = decoded.version ?? ""
-        connection.setHeadersSupported(decoded.headers)
+        connection.setHeadersSupported(options.headers)
         bind(authenticated)
         connectAccepted = true
         authTimer?.cancel()
