@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(
@@ -39,9 +42,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "StarlingTLS",
+            dependencies: [
+                "NATSConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Starling",
             dependencies: [
-                "NATSWire", "NATSSubjects", "NATSConfig", "CSystemd", "NATSKeys", "CCrypt",
+                "NATSWire", "NATSSubjects", "NATSConfig", "CSystemd", "NATSKeys", "CCrypt", "StarlingTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -56,6 +72,7 @@ let package = Package(
                 "NATSWire", "NATSKeys",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
@@ -71,6 +88,7 @@ let package = Package(
         .testTarget(name: "NATSWireTests", dependencies: ["NATSWire"]),
         .testTarget(name: "NATSSubjectsTests", dependencies: ["NATSSubjects"]),
         .testTarget(name: "NATSConfigTests", dependencies: ["NATSConfig"]),
+        .testTarget(name: "StarlingTLSTests", dependencies: ["StarlingTLS", "NATSConfig"]),
         .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "Starling", "starling", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "OperationsTests", dependencies: ["Starling"]),
         .testTarget(name: "NATSKeysTests", dependencies: ["NATSKeys", "Starling"]),
