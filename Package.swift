@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "starling",
             dependencies: [
-                "Starling", "NATSClient",
+                "Starling", "NATSClient", "NATSConfig", "StarlingTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

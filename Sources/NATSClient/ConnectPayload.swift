@@ -1,6 +1,7 @@
 import Foundation
 
-/// The JSON of the client's `CONNECT` (nats-server client.go: ClientOpts).
+/// The JSON of the client's `CONNECT` (nats-server client.go: ClientOpts). Absent optionals
+/// are left out, as nats.go's `omitempty` does.
 struct ConnectPayload: Encodable {
     var verbose: Bool
     var pedantic: Bool
@@ -15,9 +16,12 @@ struct ConnectPayload: Encodable {
     var user: String?
     var pass: String?
     var authToken: String?
+    var jwt: String?
+    var nkey: String?
+    var sig: String?
 
     enum CodingKeys: String, CodingKey {
-        case verbose, pedantic, name, lang, version, `protocol`, echo, headers, user, pass
+        case verbose, pedantic, name, lang, version, `protocol`, echo, headers, user, pass, jwt, nkey, sig
         case tlsRequired = "tls_required"
         case noResponders = "no_responders"
         case authToken = "auth_token"
@@ -33,6 +37,18 @@ struct ConnectPayload: Encodable {
         user = options.user
         pass = options.password
         authToken = options.token
+    }
+
+    /// The payload for a connection that uses TLS or not, with `credentials` answering the
+    /// INFO's `nonce`.
+    init(options: NATSClientOptions, tls: Bool, credentials: ClientCredentials?, nonce: String?) throws(NATSError) {
+        self.init(options: options)
+        tlsRequired = tls
+        if let credentials {
+            jwt = credentials.jwt
+            nkey = credentials.nkey
+            sig = try credentials.signature(nonce: nonce)
+        }
     }
 
     /// `CONNECT {...}\r\n`.

@@ -14,6 +14,9 @@ final class ConnectionCore: Sendable {
     let closed: EventLoopPromise<Void>
     let info = Mutex<NATSServerInfo?>(nil)
     let lastError = Mutex<NATSError?>(nil)
+    /// Why the connection failed, when the reason says more than "closed" (a failed TLS
+    /// handshake); the first one recorded wins.
+    let failure = Mutex<NATSError?>(nil)
     let isClosed = Atomic<Bool>(false)
     private let lastSid = Atomic<Int>(0)
 
@@ -36,12 +39,21 @@ final class ConnectionCore: Sendable {
         options.errorHandler?(error)
     }
 
-    /// Fails everything that waits: the connection is gone.
+    /// Records why the connection failed, unless a reason is known already.
+    func fail(_ error: NATSError) {
+        failure.withLock { if $0 == nil { $0 = error } }
+    }
+
+    /// Fails everything that waits: the connection is gone. Waiters get the recorded failure,
+    /// else the last server error (the `-ERR` a server sends before it closes), else
+    /// ``NATSError/connectionClosed``.
     func connectionLost() {
         isClosed.store(true, ordering: .releasing)
-        let reason: NATSError = lastError.withLock { error in
-            if case .serverError? = error { return error! }
-            return .connectionClosed
+        let reason: NATSError = failure.withLock { $0 } ?? lastError.withLock { error in
+            switch error {
+            case .serverError?, .authorizationViolation?: return error!
+            default: return .connectionClosed
+            }
         }
         outbound.close(reason)
         requests.failAll(reason)

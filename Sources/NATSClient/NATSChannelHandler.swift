@@ -66,6 +66,7 @@ final class NATSChannelHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let failure = ClientTLS.failure(error) { core.fail(failure) }
         context.close(promise: nil)
     }
 
@@ -145,7 +146,7 @@ final class NATSChannelHandler: ChannelInboundHandler {
         case .ok:
             break
         case .err(let text):
-            core.report(.serverError(Self.unquoted(bytes[text])))
+            core.report(.fromServer(Self.unquoted(bytes[text])))
         case .pub, .sub, .unsub, .connect:
             failed = true
             core.report(.protocolError("unexpected client operation from server"))

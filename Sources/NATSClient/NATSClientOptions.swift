@@ -1,3 +1,4 @@
+import NATSKeys
 import NIOCore
 
 /// How a ``NATSConnection`` connects and what it announces in `CONNECT`.
@@ -12,6 +13,30 @@ public struct NATSClientOptions: Sendable {
     public var password: String?
     /// Token for token authentication.
     public var token: String?
+    /// NKey authentication: the user's key pair. Its public key goes in `CONNECT` as `nkey`, with
+    /// `sig`, its signature of the server's nonce. Takes precedence over ``nkeySeed``.
+    public var nkey: KeyPair?
+    /// NKey authentication from text: a seed (`SU…`) or the contents of a seed file (the first
+    /// line starting with `SU`, or a decorated `-----BEGIN USER NKEY SEED-----` block). Checked
+    /// when connecting; an invalid seed fails with ``NATSError/invalidCredentials(_:)``.
+    public var nkeySeed: String?
+    /// A `.creds` file (user JWT and seed), read on each connect: `CONNECT` carries `jwt` and
+    /// `sig` (the seed's signature of the nonce), as nats.go sends them. Not combinable with
+    /// ``nkey``/``nkeySeed``.
+    public var credentialsFile: String?
+    /// Demand TLS even when the server does not require it (set by a `tls://` URL). TLS is used
+    /// anyway when the server's INFO says `tls_required`.
+    public var tlsRequired = false
+    /// PEM file of the certificate authorities that verify the server (default: the system's).
+    public var tlsCAFile: String?
+    /// PEM certificate presented to the server (mutual TLS); needs ``tlsKeyFile``.
+    public var tlsCertFile: String?
+    /// PEM private key of ``tlsCertFile``.
+    public var tlsKeyFile: String?
+    /// Skip verification of the server's certificate and name. For tests only.
+    public var tlsInsecure = false
+    /// Start TLS before the server's INFO (the server needs `handshake_first`).
+    public var tlsHandshakeFirst = false
     /// Connection name shown in the server's monitoring.
     public var name: String?
     /// Ask the server to acknowledge every operation with `+OK` (off by default).
@@ -42,12 +67,14 @@ public struct NATSClientOptions: Sendable {
     public init() {}
 
     /// Options for a server given as `nats://[user[:password]@]host[:port]`, `host:port` or
-    /// `host`. A user without a password is taken as a token, as other NATS clients do.
+    /// `host`. A user without a password is taken as a token, as other NATS clients do. A
+    /// `tls://` URL sets ``tlsRequired``.
     public init(url: String) throws(NATSError) {
         self.init()
         let parsed = try NATSURL(url)
         host = parsed.host
         port = parsed.port
+        tlsRequired = parsed.tls
         if let user = parsed.user {
             if let password = parsed.password {
                 self.user = user

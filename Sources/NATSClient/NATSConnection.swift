@@ -1,5 +1,4 @@
 import NIOCore
-import NIOPosix
 
 /// A connection to a NATS server (Starling or nats-server).
 ///
@@ -21,59 +20,11 @@ public final class NATSConnection: Sendable {
     public let channel: any Channel
     private let initialInfo: NATSServerInfo
 
-    private init(core: ConnectionCore, handler: NIOLoopBound<NATSChannelHandler>, channel: any Channel, info: NATSServerInfo) {
+    init(core: ConnectionCore, handler: NIOLoopBound<NATSChannelHandler>, channel: any Channel, info: NATSServerInfo) {
         self.core = core
         self.handler = handler
         self.channel = channel
         self.initialInfo = info
-    }
-
-    /// Connects to the server at `url` (`nats://[user[:password]@]host[:port]`).
-    public static func connect(url: String) async throws -> NATSConnection {
-        try await connect(NATSClientOptions(url: url))
-    }
-
-    /// Connects, waits for the server's INFO, sends CONNECT and completes one PING/PONG, so a
-    /// server that rejects the connection (e.g. authorization) makes this throw.
-    public static func connect(_ options: NATSClientOptions) async throws -> NATSConnection {
-        let group = options.eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        let loop = group.next()
-        let core = ConnectionCore(options: options, eventLoop: loop)
-        let handler = try await loop.submit {
-            NIOLoopBound(NATSChannelHandler(core: core), eventLoop: loop)
-        }.get()
-        let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(TimeAmount(options.connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(
-                minimum: 1024, initial: 16 * 1024, maximum: max(16 * 1024, options.maxReadSize)))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(handler.value)
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.connect(host: options.host, port: options.port).get()
-        } catch {
-            core.connectionLost()
-            throw error
-        }
-        do {
-            let timeout = loop.scheduleTask(in: TimeAmount(options.connectTimeout)) {
-                core.firstInfo.fail(NATSError.timeout)
-            }
-            let info = try await core.firstInfo.futureResult.get()
-            timeout.cancel()
-            let connection = NATSConnection(core: core, handler: handler, channel: channel, info: info)
-            let line = try ConnectPayload(options: options).line()
-            try core.outbound.append { $0.writeString(line) }
-            try await connection.flush(timeout: options.connectTimeout)
-            return connection
-        } catch {
-            try? await channel.close().get()
-            throw error
-        }
     }
 
     /// The event loop the connection runs on; handlers and callbacks are called on it.

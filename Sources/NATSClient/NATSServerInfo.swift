@@ -26,6 +26,10 @@ public struct NATSServerInfo: Sendable, Equatable, Decodable {
     public var authRequired: Bool
     /// Whether the server requires TLS.
     public var tlsRequired: Bool
+    /// Whether the server accepts TLS without requiring it (`allow_non_tls`).
+    public var tlsAvailable: Bool
+    /// Whether the server asks for a client certificate.
+    public var tlsVerify: Bool
     /// A nonce to sign for NKey authentication.
     public var nonce: String?
     /// Other client URLs of the cluster.
@@ -40,6 +44,8 @@ public struct NATSServerInfo: Sendable, Equatable, Decodable {
         case clientIP = "client_ip"
         case authRequired = "auth_required"
         case tlsRequired = "tls_required"
+        case tlsAvailable = "tls_available"
+        case tlsVerify = "tls_verify"
         case connectURLs = "connect_urls"
     }
 
@@ -59,6 +65,8 @@ public struct NATSServerInfo: Sendable, Equatable, Decodable {
         clientIP = try c.decodeIfPresent(String.self, forKey: .clientIP)
         authRequired = try c.decodeIfPresent(Bool.self, forKey: .authRequired) ?? false
         tlsRequired = try c.decodeIfPresent(Bool.self, forKey: .tlsRequired) ?? false
+        tlsAvailable = try c.decodeIfPresent(Bool.self, forKey: .tlsAvailable) ?? false
+        tlsVerify = try c.decodeIfPresent(Bool.self, forKey: .tlsVerify) ?? false
         nonce = try c.decodeIfPresent(String.self, forKey: .nonce)
         connectURLs = try c.decodeIfPresent([String].self, forKey: .connectURLs) ?? []
     }

@@ -1,17 +1,20 @@
 import Foundation
 
-/// A parsed `nats://` server URL.
+/// A parsed `nats://` or `tls://` server URL.
 struct NATSURL: Equatable {
     var host: String
     var port: Int
     var user: String?
     var password: String?
+    /// The scheme was `tls`: the client demands TLS.
+    var tls = false
 
     init(_ text: String) throws(NATSError) {
         var rest = Substring(text.trimmingSpaces)
         if let scheme = rest.range(of: "://") {
             let name = rest[..<scheme.lowerBound].lowercased()
-            guard name == "nats" else { throw .invalidURL(text) }
+            guard name == "nats" || name == "tls" else { throw .invalidURL(text) }
+            tls = name == "tls"
             rest = rest[scheme.upperBound...]
         }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }

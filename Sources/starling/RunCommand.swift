@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import NATSConfig
 import Starling
+import StarlingTLS
 
 /// Runs the server; flags follow nats-server's names and override the configuration file.
 struct RunCommand: ParsableCommand {
@@ -54,6 +56,21 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customLong("sl", withSingleDash: true), .customLong("signal")],
             help: "Send a signal to a running server: stop, quit, reopen, reload, ldm, term [=<pid or pid file>].")
     var signal: String?
+
+    @Flag(name: .customLong("tls"), help: "Enable TLS (needs --tlscert and --tlskey).")
+    var tlsEnabled = false
+
+    @Option(name: .customLong("tlscert"), help: "Server certificate file.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tlskey"), help: "Private key of the server certificate.")
+    var tlsKey: String?
+
+    @Option(name: .customLong("tlscacert"), help: "Client certificate CA for verification.")
+    var tlsCACert: String?
+
+    @Flag(name: .customLong("tlsverify"), help: "Require and verify client certificates.")
+    var tlsVerify = false
 
     @Option(name: .customLong("user"), help: "User required for connections.")
     var user: String?
@@ -126,7 +143,7 @@ struct RunCommand: ParsableCommand {
         if let port { options.port = port < 0 ? 0 : port }
         if let serverName { options.serverName = serverName }
         if let httpPort { options.httpPort = httpPort < 0 ? 0 : httpPort }
-        if httpsPort != nil { throw ValidationError("--https_port needs TLS, which this Starling build does not support yet") }
+        if let httpsPort { options.httpsPort = httpsPort < 0 ? 0 : httpsPort }
         if let eventLoops { options.eventLoops = eventLoops }
         if debug || debugAndTrace { options.debug = true }
         if trace || debugAndTrace { options.trace = true }
@@ -137,7 +154,21 @@ struct RunCommand: ParsableCommand {
         if let portsFileDirectory { options.portsFileDirectory = portsFileDirectory }
         if let storeDirectory { options.storeDirectory = storeDirectory }
         try applyAuthFlags(to: &options)
+        try applyTLSFlags(to: &options)
         return options
+    }
+
+    /// `--tls`, `--tlscert`, `--tlskey`, `--tlscacert`, `--tlsverify` (nats-server: configureOptions
+    /// builds the client listener's TLS from them, replacing the file's `tls {}`).
+    private func applyTLSFlags(to options: inout ServerOptions) throws {
+        guard tlsEnabled || tlsCert != nil || tlsKey != nil || tlsCACert != nil || tlsVerify else { return }
+        guard let tlsCert, let tlsKey else { throw ValidationError("TLS needs both --tlscert and --tlskey") }
+        let flags = SourcePosition(file: "<command line>", line: 0, column: 0)
+        var settings = TLSSettings(position: flags)
+        settings.certificates = [.init(certFile: tlsCert, keyFile: tlsKey, certPosition: flags, keyPosition: flags)]
+        settings.caFile = tlsCACert
+        settings.verify = tlsVerify
+        options.tls = settings
     }
 
     /// `--user/--pass` set the single user, `--auth` the token (nats-server: configureOptions).

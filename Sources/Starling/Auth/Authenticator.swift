@@ -1,5 +1,6 @@
 import Foundation
 import NATSKeys
+import StarlingTLS
 
 /// Who a connection is once authenticated: its user (if any), account and permissions.
 struct ClientIdentity: Sendable {
@@ -32,8 +33,12 @@ final class Authenticator: Sendable {
         let identity: ClientIdentity
     }
 
-    init(config: AuthConfiguration, registry: AccountRegistry) {
+    /// Whether the client certificate chooses the user (`tls { verify_and_map }`).
+    private let tlsMap: Bool
+
+    init(config: AuthConfiguration, registry: AccountRegistry, tlsMap: Bool = false) {
         self.config = config
+        self.tlsMap = tlsMap
         self.registry = registry
         required = config.isRequired
         var names: [String: CompiledUser] = [:]
@@ -62,9 +67,15 @@ final class Authenticator: Sendable {
         return (usersByName[name] ?? usersByNKey[name])?.identity
     }
 
-    /// Authenticates CONNECT's credentials; nil means `Authorization Violation`.
-    func authenticate(_ connect: ClientConnectOptions, nonce: String?) -> ClientIdentity? {
+    /// Authenticates CONNECT's credentials (and the client certificate when the listener maps
+    /// certificates to users); nil means `Authorization Violation`.
+    func authenticate(_ connect: ClientConnectOptions, nonce: String?, peer: PeerIdentity? = nil) -> ClientIdentity? {
         guard required else { return defaultIdentity() }
+        if tlsMap, !usersByName.isEmpty, connect.nkey == nil || connect.nkey == "" {
+            // nats-server: the certificate, not CONNECT's user, picks the user (auth.go: checkClientTLSCertSubject).
+            guard let peer, let name = peer.mapToUser(among: Array(usersByName.keys)) else { return nil }
+            return usersByName[name]?.identity
+        }
         let hasCredentials = [connect.user, connect.pass, connect.authToken, connect.nkey].contains { !($0 ?? "").isEmpty }
         if !hasCredentials { return defaultIdentity() }
         if let nkey = connect.nkey, !nkey.isEmpty, !usersByNKey.isEmpty {

@@ -1,4 +1,5 @@
 import NATSConfig
+import StarlingTLS
 
 extension ServerOptions {
     /// Reads a nats-server configuration file into options; errors carry file:line:col.
@@ -33,7 +34,7 @@ extension ServerOptions {
     /// messages go: refused by name, so that a configuration never runs with less protection
     /// or different routing than it asks for.
     private static let notYetSupported: Set<String> = [
-        "tls", "https", "https_port", "operator", "operators", "roots", "root", "root_operators", "root_operator",
+        "operator", "operators", "roots", "root", "root_operators", "root_operator",
         "trusted", "trusted_keys", "resolver", "account_resolver", "accounts_resolver", "resolver_tls",
         "resolver_preload", "resolver_pinned_accounts", "default_sentinel", "mappings", "maps", "allow_non_tls",
         "ocsp", "proxy_protocol", "proxies",
@@ -101,6 +102,17 @@ extension ServerOptions {
         "monitor_port": { o, n in o.httpPort = try port(n) },
         "http": { o, n in try o.applyHTTPListen(n) },
         "http_base_path": { o, n in o.httpBasePath = try n.requireString() },
+        "https_port": { o, n in o.httpsPort = try port(n) },
+        "https": { o, n in
+            let (host, port) = try hostPort(n)
+            if let host { o.httpHost = host }
+            o.httpsPort = port
+        },
+        "tls": { o, n in
+            let settings = try TLSSettings(from: n)
+            try settings.validate(for: .client)
+            o.tls = settings
+        },
         "lame_duck_duration": { o, n in o.lameDuckDuration = try positiveDuration(n) },
         "lame_duck_grace_period": { o, n in o.lameDuckGracePeriod = try n.duration() },
         "authorization": { o, n in try o.auth.applyAuthorization(n) },

@@ -1,3 +1,4 @@
+import StarlingTLS
 import Foundation
 
 /// One connection as /connz shows it (nats-server monitor.go: ConnInfo); field names are Go's.
@@ -23,6 +24,8 @@ public struct ConnectionInfo: Sendable {
     public var version = ""
     public var account = ""
     public var authorizedUser = ""
+    /// The negotiated TLS session, for `tls_version`, `tls_cipher_suite`, `tls_peer_certs`.
+    public var tls: TLSConnectionInfo?
     /// Subjects of the connection's subscriptions (with `subs=1`).
     public var subscriptionList: [SubscriptionInfo] = []
 
@@ -50,6 +53,19 @@ extension ConnectionInfo: Encodable {
         case authorizedUser = "authorized_user"
         case subscriptionsList = "subscriptions_list"
         case subscriptionsListDetail = "subscriptions_list_detail"
+        case tlsVersion = "tls_version", tlsCipherSuite = "tls_cipher_suite", tlsPeerCerts = "tls_peer_certs"
+    }
+
+    /// A peer certificate as /connz shows it (never the certificate itself).
+    struct PeerCertificate: Encodable {
+        let subject: String
+        let spkiSHA256: String
+        let certSHA256: String
+
+        enum CodingKeys: String, CodingKey {
+            case subject
+            case spkiSHA256 = "spki_sha256", certSHA256 = "cert_sha256"
+        }
     }
 
     /// How much of the subscription list to include.
@@ -80,6 +96,14 @@ extension ConnectionInfo: Encodable {
         try c.encode(inBytes, forKey: .inBytes)
         try c.encode(outBytes, forKey: .outBytes)
         try c.encode(subscriptions, forKey: .subscriptions)
+        if let tls {
+            try c.encode(tls.version, forKey: .tlsVersion)
+            try c.encode(tls.cipherSuite, forKey: .tlsCipherSuite)
+            if let peer = tls.peer {
+                try c.encode([PeerCertificate(subject: peer.subjectName, spkiSHA256: peer.spkiSHA256,
+                                              certSHA256: peer.certificateSHA256)], forKey: .tlsPeerCerts)
+            }
+        }
         if !name.isEmpty { try c.encode(name, forKey: .name) }
         if !lang.isEmpty { try c.encode(lang, forKey: .lang) }
         if !version.isEmpty { try c.encode(version, forKey: .version) }

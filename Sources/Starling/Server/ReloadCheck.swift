@@ -20,6 +20,8 @@ enum ReloadCheck {
         try same("http_port", \.httpPort)
         try same("http_host", \.httpHost)
         try same("http_base_path", \.httpBasePath)
+        try same("https_port", \.httpsPort)
+
         try same("server_name", \.serverName)
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import NIOHTTP1
+import NATSConfig
+import StarlingTLS
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -21,6 +23,8 @@ public final class Server: Sendable {
     private let lastClientID = Atomic<UInt64>(0)
     private let listener = Mutex<(any Channel)?>(nil)
     private let monitorListener = Mutex<(any Channel)?>(nil)
+    private let secureMonitorListener = Mutex<(any Channel)?>(nil)
+    private let tlsState: Mutex<ServerTLS?>
     private let shuttingDown = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
     private let infoPrefix = Mutex<String>("")
@@ -34,7 +38,9 @@ public final class Server: Sendable {
     public init(options: ServerOptions, logger: Logger) throws {
         self.currentOptions = Mutex(options)
         let registry = try AccountRegistry(config: options.auth)
-        self.authState = Mutex((registry, Authenticator(config: options.auth, registry: registry)))
+        self.tlsState = Mutex(try options.tls.map { try ServerTLS(settings: $0, kind: .client) })
+        self.authState = Mutex((registry, Authenticator(config: options.auth, registry: registry,
+                                                        tlsMap: options.tls?.verifyAndMap ?? false)))
         self.log = logger
         self.serverID = ServerIdentity.newServerID()
         let threads = options.eventLoops > 0 ? options.eventLoops : System.coreCount
@@ -57,7 +63,11 @@ public final class Server: Sendable {
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 512, initial: 8192, maximum: 64 * 1024))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ClientHandler(server: self))
+                    let tls = clientTLS
+                    if let tls, tls.settings.handshakeFirst != .off {
+                        try channel.pipeline.syncOperations.addHandler(TLSFirstHandler(tls: tls, mode: tls.settings.handshakeFirst))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ClientHandler(server: self, tls: tls))
                 }
             }
         let channel = try bootstrap.bind(host: options.host, port: options.port).wait()
@@ -65,28 +75,45 @@ public final class Server: Sendable {
         let address = channel.localAddress!
         let port = address.port ?? options.port
         infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() }
-        if let httpPort = options.httpPort { try startMonitor(port: httpPort) }
+        if let httpPort = options.httpPort { try startMonitor(port: httpPort, secure: false) }
+        if let httpsPort = options.httpsPort { try startMonitor(port: httpsPort, secure: true) }
         log.info("Listening for client connections on \(Self.hostPort(options.host, port))")
         log.info("Server is ready")
         return address
     }
 
-    private func startMonitor(port: Int) throws {
+    private func startMonitor(port: Int, secure: Bool) throws {
         let monitor = Monitor(server: self)
         let host = options.httpHost ?? options.host
+        var monitorTLS: ServerTLS?
+        if secure {
+            guard let settings = options.tls else { throw ConfigError("https_port requires a tls {} block", at: .init(file: "<options>", line: 0, column: 0)) }
+            monitorTLS = try ServerTLS(settings: settings, kind: .monitor)
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
+            .childChannelInitializer { [monitorTLS] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try monitorTLS?.addHandlers(to: channel.pipeline.syncOperations)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(MonitorHTTPHandler(monitor: monitor))
                 }
             }
-        log.info("Starting http monitor on \(Self.hostPort(host, port))")
+        log.info("Starting \(secure ? "https" : "http") monitor on \(Self.hostPort(host, port))")
         let channel = try bootstrap.bind(host: host, port: port).wait()
-        monitor.boundPort = channel.localAddress?.port ?? port
-        monitorListener.withLock { $0 = channel }
+        if secure {
+            secureMonitorListener.withLock { $0 = channel }
+        } else {
+            monitor.boundPort = channel.localAddress?.port ?? port
+            monitorListener.withLock { $0 = channel }
+        }
     }
+
+    /// The TLS new client connections get (nil: plaintext listener).
+    var clientTLS: ServerTLS? { tlsState.withLock { $0 } }
+
+    /// The bound HTTPS monitoring port, if any.
+    public var secureMonitorPort: Int? { secureMonitorListener.withLock { $0?.localAddress?.port } }
 
     /// Closes the client listener; existing connections stay.
     func stopAcceptingClients() {
@@ -103,12 +130,14 @@ public final class Server: Sendable {
         let old = options
         try ReloadCheck.verify(old: old, new: new)
         let registry = try AccountRegistry(config: new.auth, previous: authState.withLock { $0.registry })
-        let authenticator = Authenticator(config: new.auth, registry: registry)
+        let tls = try new.tls.map { try ServerTLS(settings: $0, kind: .client) }
+        let authenticator = Authenticator(config: new.auth, registry: registry, tlsMap: new.tls?.verifyAndMap ?? false)
         authState.withLock { $0 = (registry, authenticator) }
+        tlsState.withLock { $0 = tls }
         currentOptions.withLock { $0 = new }
         if let port = clientPort { infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() } }
         for connection in liveConnections {
-            connection.eventLoop.execute { connection.handler.value.apply(new, authenticator: authenticator) }
+            connection.eventLoop.execute { connection.handler.value.apply(new, authenticator: authenticator, tls: tls) }
         }
         log.info("Reloaded server configuration")
     }
@@ -155,6 +184,7 @@ public final class Server: Sendable {
         let channel = listener.withLock { $0 }
         try? channel?.close().wait()
         try? monitorListener.withLock { $0 }?.close().wait()
+        try? secureMonitorListener.withLock { $0 }?.close().wait()
         for client in liveConnections {
             try? client.eventLoop.submit { client.handler.value.closeForShutdown() }.wait()
         }
@@ -218,7 +248,9 @@ public final class Server: Sendable {
     private func makeInfo(port: Int) -> ServerInfo {
         ServerInfo(serverID: serverID, serverName: options.serverName ?? serverID,
                    version: StarlingVersion.compatible, go: "starling\(StarlingVersion.starling)",
-                   host: options.host, port: port, headers: options.headers, maxPayload: options.maxPayload)
+                   host: options.host, port: port, headers: options.headers, maxPayload: options.maxPayload,
+                   tlsRequired: options.tls != nil ? true : nil,
+                   tlsVerify: (options.tls?.verify ?? false) || (options.tls?.verifyAndMap ?? false) ? true : nil)
     }
 
     // MARK: Interest

@@ -1,3 +1,5 @@
+import StarlingTLS
+
 /// The settings a server runs with; defaults are nats-server's (server/const.go).
 public struct ServerOptions: Sendable {
     /// Host to listen on for clients.
@@ -56,6 +58,10 @@ public struct ServerOptions: Sendable {
     public var storeDirectory: String?
     /// Configuration keys that were accepted but not acted on, with positions (logged at start).
     public var warnings: [String] = []
+    /// TLS of the client listener (and of the HTTPS monitor), from `tls {}` or the `--tls*` flags.
+    public var tls: TLSSettings?
+    /// HTTPS monitoring port (uses `tls`); nil disables it, 0 picks a free port.
+    public var httpsPort: Int?
     /// Users, accounts, permissions.
     public var auth = AuthConfiguration()
     /// Number of event loops; 0 uses one per core.

@@ -33,9 +33,10 @@ extension ClientHandler {
         paused = true
         connection.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         let nonce = self.nonce
+        let peer = tlsSession?.peer
         let loopBound = NIOLoopBound(self, eventLoop: connection.eventLoop)
         server.blockingPool.runIfActive(eventLoop: connection.eventLoop) {
-            authenticator.authenticate(decoded, nonce: nonce)
+            authenticator.authenticate(decoded, nonce: nonce, peer: peer)
         }.whenComplete { result in
             let handler = loopBound.value
             guard !handler.closing else { return }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NATSSubjects
 import NATSWire
+import StarlingTLS
 
 /// The client link's state machine: parses what the client sends, in place, and acts on it.
 ///
@@ -44,8 +45,16 @@ final class ClientHandler: ChannelInboundHandler {
     /// Set while CONNECT's credentials are checked off the event loop: input waits.
     var paused = false
 
-    init(server: Server) {
+    /// The listener's TLS when this connection was accepted.
+    let tls: ServerTLS?
+    /// The negotiated TLS session, once the handshake is done.
+    var tlsSession: TLSConnectionInfo?
+    /// With `handshake_first`: INFO waits for the handshake.
+    var infoAfterHandshake = false
+
+    init(server: Server, tls: ServerTLS?) {
         self.server = server
+        self.tls = tls
         self.opts = server.options
         self.parser = WireParser(maxControlLine: opts.maxControlLine, maxPayload: opts.maxPayload)
         self.random = UInt64.random(in: 1...UInt64.max)
@@ -73,8 +82,8 @@ final class ClientHandler: ChannelInboundHandler {
             info.port = remote.port ?? 0
         }
         if authenticator.usesNonce { nonce = ServerIdentity.nonce() }
-        let infoLine = server.infoJSON(clientID: id, clientIP: info.ip, nonce: nonce, authRequired: authenticator.required)
-        connection.enqueue { $0.writeString(infoLine) }
+        let handshakeFirst = tls.map { $0.settings.handshakeFirst != .off } ?? false
+        if !handshakeFirst { queueInfo() }
         guard server.register(connection) else {
             server.log.error("\(info.ip):\(info.port) - cid:\(id) - Maximum connections exceeded")
             closeReason = "Maximum Connections Exceeded"
@@ -85,6 +94,52 @@ final class ClientHandler: ChannelInboundHandler {
         startPingTimer(on: context.eventLoop)
         if authenticator.required { startAuthTimer(on: context.eventLoop) }
         connection.flush()
+        if let tls, !handshakeFirst { startTLS(tls, context: context) }
+    }
+
+    /// Queues this client's INFO.
+    func queueInfo() {
+        let authenticator = server.authenticator
+        let line = server.infoJSON(clientID: info.cid, clientIP: info.ip, nonce: nonce, authRequired: authenticator.required)
+        connection.enqueue { $0.writeString(line) }
+    }
+
+    /// INFO went out in plaintext: everything after it goes through TLS.
+    private func startTLS(_ tls: ServerTLS, context: ChannelHandlerContext) {
+        do {
+            try tls.addHandlers(to: context.pipeline.syncOperations)
+        } catch {
+            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - TLS setup failed: \(error)")
+            closeReason = "TLS Handshake Error"
+            closeNow()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let decision as TLSFirstDecision:
+            if decision == .tlsFirst {
+                infoAfterHandshake = true
+            } else if let tls {
+                queueInfo()
+                connection.flush()
+                startTLS(tls, context: context)
+            }
+        case let established as TLSEstablished:
+            tlsSession = established.info
+            info.tls = established.info
+            server.log.debug("\(info.ip):\(info.port) - cid:\(info.cid) - TLS handshake complete (\(established.info.version), \(established.info.cipherSuite))")
+            if infoAfterHandshake {
+                infoAfterHandshake = false
+                queueInfo()
+                connection.flush()
+            }
+        case let failure as TLSLinkError:
+            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - TLS handshake error: \(failure)")
+            closeReason = "TLS Handshake Error"
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -112,7 +167,13 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        server.log.debug("\(info.ip):\(info.port) - cid:\(info.cid) - Connection error: \(error)")
+        if tls != nil && tlsSession == nil {
+            server.log.error("\(info.ip):\(info.port) - cid:\(info.cid) - TLS handshake error: \(error)")
+            closeReason = "TLS Handshake Error"
+        } else {
+            server.log.debug("\(info.ip):\(info.port) - cid:\(info.cid) - Connection error: \(error)")
+            closeReason = "Read Error"
+        }
         context.close(promise: nil)
     }
 
@@ -304,7 +365,13 @@ final class ClientHandler: ChannelInboundHandler {
 
     /// Applies reloaded options to this live connection: limits, and who it is — a client
     /// whose user is gone is disconnected; changed permissions and imports apply at once.
-    func apply(_ new: ServerOptions, authenticator: Authenticator) {
+    func apply(_ new: ServerOptions, authenticator: Authenticator, tls newTLS: ServerTLS?) {
+        if let session = tlsSession, let pins = newTLS?.pinnedCertificates, !pins.accepts(session.peer) {
+            server.log.info("\(info.ip):\(info.port) - cid:\(info.cid) - Certificate no longer pinned, closing")
+            closeReason = "TLS Handshake Error"
+            closeNow()
+            return
+        }
         if let current = identity, connectAccepted || !authenticator.required {
             guard let renewed = authenticator.revalidate(current) else {
                 server.log.info("\(info.ip):\(info.port) - cid:\(info.cid) - User \"\(current.displayName)\" removed by reload")
