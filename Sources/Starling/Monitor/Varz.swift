@@ -12,6 +12,8 @@ struct Varz: Encodable {
     var host: String
     var port: Int
     var authRequired: Bool?
+    var tlsRequired: Bool?
+    var tlsVerify: Bool?
     var maxConnections: Int
     var maxSubscriptions: Int?
     var pingInterval: Int64
@@ -19,7 +21,7 @@ struct Varz: Encodable {
     var httpHost: String
     var httpPort: Int
     var httpBasePath: String
-    var httpsPort = 0
+    var httpsPort: Int
     var authTimeout: Double
     var maxControlLine: Int
     var maxPayload: Int
@@ -30,7 +32,7 @@ struct Varz: Encodable {
     var mqtt = Empty()
     var websocket = Empty()
     var jetstream = Empty()
-    var tlsTimeout: Double = 2
+    var tlsTimeout: Double
     var writeDeadline: Int64
     var start: String
     var now: String
@@ -59,6 +61,7 @@ struct Varz: Encodable {
         case version, proto, go, host, port, cluster, gateway, leaf, mqtt, websocket, jetstream, start, now, uptime
         case mem, cores, gomaxprocs, cpu, connections, routes, remotes, leafnodes, subscriptions
         case serverID = "server_id", serverName = "server_name", authRequired = "auth_required"
+        case tlsRequired = "tls_required", tlsVerify = "tls_verify"
         case maxConnections = "max_connections", maxSubscriptions = "max_subscriptions"
         case pingInterval = "ping_interval", pingMax = "ping_max"
         case httpHost = "http_host", httpPort = "http_port", httpBasePath = "http_base_path", httpsPort = "https_port"
@@ -82,11 +85,15 @@ extension Monitor {
             version: StarlingVersion.compatible, go: "starling\(StarlingVersion.starling)",
             host: o.host, port: server.clientPort ?? o.port,
             authRequired: server.authenticator.required ? true : nil,
+            tlsRequired: o.tls != nil ? true : nil,
+            tlsVerify: (o.tls?.verify ?? false) || (o.tls?.verifyAndMap ?? false) ? true : nil,
             maxConnections: o.maxConnections, maxSubscriptions: o.maxSubscriptions > 0 ? o.maxSubscriptions : nil,
             pingInterval: Self.nanoseconds(o.pingInterval), pingMax: o.pingMax,
             httpHost: o.httpHost ?? o.host, httpPort: boundPort, httpBasePath: o.httpBasePath,
+            httpsPort: server.secureMonitorPort ?? 0,
             authTimeout: Double(Self.nanoseconds(o.authTimeout)) / 1e9,
             maxControlLine: o.maxControlLine, maxPayload: o.maxPayload, maxPending: o.maxPending,
+            tlsTimeout: Double(Self.nanoseconds(o.tls?.timeout ?? .seconds(2))) / 1e9,
             writeDeadline: Self.nanoseconds(o.writeDeadline),
             start: GoFormat.timestamp(server.startTime), now: GoFormat.timestamp(now),
             uptime: GoFormat.uptime(uptime), mem: usage.residentBytes, cores: ProcessInfo.processInfo.activeProcessorCount,
