@@ -37,6 +37,7 @@ public final class Server: Sendable {
     /// accounts, users or imports are inconsistent.
     public init(options: ServerOptions, logger: Logger) throws {
         self.currentOptions = Mutex(options)
+        try options.validate()
         let registry = try AccountRegistry(config: options.auth)
         self.tlsState = Mutex(try options.tls.map { try ServerTLS(settings: $0, kind: .client) })
         self.authState = Mutex((registry, Authenticator(config: options.auth, registry: registry,
@@ -129,6 +130,7 @@ public final class Server: Sendable {
     public func reload(_ new: ServerOptions) throws {
         let old = options
         try ReloadCheck.verify(old: old, new: new)
+        try new.validate()
         let registry = try AccountRegistry(config: new.auth, previous: authState.withLock { $0.registry })
         let tls = try new.tls.map { try ServerTLS(settings: $0, kind: .client) }
         let authenticator = Authenticator(config: new.auth, registry: registry, tlsMap: new.tls?.verifyAndMap ?? false)

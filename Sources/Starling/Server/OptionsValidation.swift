@@ -1,0 +1,16 @@
+/// Checks across options that nats-server makes before it starts (server.go: validateOptions).
+struct OptionsError: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension ServerOptions {
+    /// Throws when options contradict each other.
+    func validate() throws {
+        if maxPayload > maxPending {
+            throw OptionsError(description: "max_payload (\(maxPayload)) cannot be higher than max_pending (\(maxPending))")
+        }
+        if maxControlLine <= 0 || maxPayload <= 0 {
+            throw OptionsError(description: "max_control_line and max_payload must be positive")
+        }
+    }
+}
