@@ -14,6 +14,8 @@ final class OutboundQueue: Sendable {
         var flushScheduled = false
         var channel: (any Channel)?
         var closed = false
+        /// What appends throw once closed: the reason the connection ended.
+        var closeReason = NATSError.connectionClosed
         var pongWaiters = CircularBuffer<EventLoopPromise<Void>>()
     }
 
@@ -27,7 +29,7 @@ final class OutboundQueue: Sendable {
     /// Copies bytes written by `body` into the queue.
     func append(_ body: (inout ByteBuffer) -> Void) throws(NATSError) {
         let schedule = try state.withLock { s throws(NATSError) -> Bool in
-            guard !s.closed else { throw .connectionClosed }
+            guard !s.closed else { throw s.closeReason }
             if s.current == nil { s.current = ByteBufferAllocator().buffer(capacity: 4096) }
             body(&s.current!)
             return Self.markScheduled(&s)
@@ -38,7 +40,7 @@ final class OutboundQueue: Sendable {
     /// Appends `PING` and the promise its `PONG` will complete.
     func appendPing(_ promise: EventLoopPromise<Void>) throws(NATSError) {
         let schedule = try state.withLock { s throws(NATSError) -> Bool in
-            guard !s.closed else { throw .connectionClosed }
+            guard !s.closed else { throw s.closeReason }
             if s.current == nil { s.current = ByteBufferAllocator().buffer(capacity: 256) }
             s.current!.writeStaticString("PING\r\n")
             s.pongWaiters.append(promise)
@@ -50,7 +52,7 @@ final class OutboundQueue: Sendable {
     /// Queues a pre-encoded buffer without copying; `promise` completes once it is written.
     func appendBuffer(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?) throws(NATSError) {
         let schedule = try state.withLock { s throws(NATSError) -> Bool in
-            guard !s.closed else { throw .connectionClosed }
+            guard !s.closed else { throw s.closeReason }
             if let current = s.current, current.readableBytes > 0 {
                 s.chunks.append((current, nil))
                 s.current = nil
@@ -72,10 +74,11 @@ final class OutboundQueue: Sendable {
         flushNow()
     }
 
-    /// Marks the queue closed and fails every waiter with `error`.
+    /// Marks the queue closed and fails every waiter, and every later append, with `error`.
     func close(_ error: NATSError) {
         let (waiters, promises) = state.withLock { s in
             s.closed = true
+            s.closeReason = error
             let waiters = Array(s.pongWaiters)
             s.pongWaiters.removeAll()
             let promises = s.chunks.compactMap(\.1)

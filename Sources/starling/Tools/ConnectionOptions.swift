@@ -89,7 +89,13 @@ struct ConnectionOptions: ParsableArguments {
     func connect(tool: String, errors: ServerErrors) async throws -> NATSConnection {
         var options = try clientOptions(tool: tool)
         options.errorHandler = { errors.record($0) }
-        return try await NATSConnection.connect(options)
+        do {
+            return try await NATSConnection.connect(options)
+        } catch NATSError.tlsHandshakeFailed(let reason) where tlsca == nil {
+            throw ToolError("TLS handshake failed: \(reason) (without --tlsca the system's certificate authorities verify the server)")
+        } catch NATSError.connectionClosed where !tlsfirst {
+            throw ToolError("the server closed the connection during the handshake (a server with TLS handshake_first needs --tlsfirst)")
+        }
     }
 }
 

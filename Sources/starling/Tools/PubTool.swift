@@ -11,8 +11,6 @@ struct PubTool: AsyncParsableCommand {
         aliases: ["publish"]
     )
 
-    @OptionGroup var connection: ConnectionOptions
-
     @Argument(help: "Subject to publish to.")
     var subject: String
 
@@ -30,6 +28,9 @@ struct PubTool: AsyncParsableCommand {
 
     @Flag(help: "Read the message body from standard input.")
     var stdin = false
+
+    @OptionGroup(title: "Connection options")
+    var connection: ConnectionOptions
 
     func validate() throws {
         if count < 1 { throw ValidationError("--count must be at least 1") }

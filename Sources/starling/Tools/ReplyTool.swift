@@ -13,8 +13,6 @@ struct ReplyTool: AsyncParsableCommand {
         """
     )
 
-    @OptionGroup var connection: ConnectionOptions
-
     @Argument(help: "Subject to answer requests on (wildcards allowed).")
     var subject: String
 
@@ -29,6 +27,9 @@ struct ReplyTool: AsyncParsableCommand {
 
     @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Header for the responses as K:V (repeatable).", valueName: "K:V"))
     var header: [HeaderArgument] = []
+
+    @OptionGroup(title: "Connection options")
+    var connection: ConnectionOptions
 
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }

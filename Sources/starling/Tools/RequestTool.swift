@@ -10,8 +10,6 @@ struct RequestTool: AsyncParsableCommand {
         aliases: ["req"]
     )
 
-    @OptionGroup var connection: ConnectionOptions
-
     @Argument(help: "Subject to send the request to.")
     var subject: String
 
@@ -23,6 +21,9 @@ struct RequestTool: AsyncParsableCommand {
 
     @Flag(help: "Print only the reply's payload.")
     var raw = false
+
+    @OptionGroup(title: "Connection options")
+    var connection: ConnectionOptions
 
     func run() async throws {
         try await ToolRunner.run {

@@ -10,8 +10,6 @@ struct SubTool: AsyncParsableCommand {
         aliases: ["subscribe"]
     )
 
-    @OptionGroup var connection: ConnectionOptions
-
     @Argument(help: "Subject to subscribe to (wildcards allowed).")
     var subject: String
 
@@ -23,6 +21,9 @@ struct SubTool: AsyncParsableCommand {
 
     @Flag(help: "Print only the payloads.")
     var raw = false
+
+    @OptionGroup(title: "Connection options")
+    var connection: ConnectionOptions
 
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
