@@ -17,6 +17,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "Server URL.")
     var server = "nats://127.0.0.1:4222"
 
+    @Option(name: .customLong("tlsca"), help: "CA certificate for a TLS server (use a tls:// URL).")
+    var tlsCAFile: String?
+
     @Option(help: "Subject to use.")
     var subject = "starling.bench"
 
@@ -50,6 +53,7 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         var options = BenchOptions()
         options.server = server
+        options.tlsCAFile = tlsCAFile
         options.subject = subject
         options.publishers = pubs
         options.subscribers = subs

@@ -2,6 +2,8 @@
 struct BenchOptions: Sendable {
     /// Server URL.
     var server = "nats://127.0.0.1:4222"
+    /// CA file for a `tls://` server (TLS benchmarks).
+    var tlsCAFile: String?
     /// Subject to publish on.
     var subject = "starling.bench"
     /// Publishing connections (request mode: ignored, there is one requester).

@@ -47,6 +47,7 @@ struct BenchRunner {
 
     static func connect(_ options: BenchOptions, group: any EventLoopGroup, name: String) async throws -> NATSConnection {
         var client = try NATSClientOptions(url: options.server)
+        client.tlsCAFile = options.tlsCAFile
         client.eventLoopGroup = group
         client.name = name
         client.connectTimeout = .seconds(10)
