@@ -17,13 +17,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("a"), .customLong("addr"), .customLong("net")], help: "Bind to host address (default: 0.0.0.0).")
     var host: String?
 
-    @Option(name: [.customShort("p"), .customLong("port")], help: "Client port (default: 4222; -1 for a random port).")
+    @Option(name: [.customShort("p"), .customLong("port")], parsing: .unconditional, help: "Client port (default: 4222; -1 for a random port).")
     var port: Int?
 
-    @Option(name: [.customShort("m"), .customLong("http_port")], help: "HTTP port for monitoring (-1 for a random port).")
+    @Option(name: [.customShort("m"), .customLong("http_port")], parsing: .unconditional, help: "HTTP port for monitoring (-1 for a random port).")
     var httpPort: Int?
 
-    @Option(name: [.customLong("ms", withSingleDash: true), .customLong("https_port")], help: "HTTPS port for monitoring.")
+    @Option(name: [.customLong("ms", withSingleDash: true), .customLong("https_port")], parsing: .unconditional, help: "HTTPS port for monitoring.")
     var httpsPort: Int?
 
     @Option(name: [.customShort("n"), .customLong("name"), .customLong("server_name")], help: "Server name (default: the server id).")
@@ -120,7 +120,7 @@ struct RunCommand: ParsableCommand {
         let command = self
         let process: ServerProcess
         do {
-            process = try ServerProcess(options: options, makeOptions: { try command.makeOptions() })
+            process = try ServerProcess(options: options, configFile: config, makeOptions: { try command.makeOptions() })
         } catch {
             fail("\(error)")
         }

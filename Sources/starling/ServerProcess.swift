@@ -11,11 +11,15 @@ final class ServerProcess: Sendable {
     private let notifier = SystemdNotifier()
     private let makeOptions: @Sendable () throws -> ServerOptions
     private let files: Mutex<(pid: PidFile?, ports: PortsFile?)>
-    private let log = Logger(label: "starling")
+    /// Made on use: a logger created before `LoggingSystem.bootstrap` would bypass the log file.
+    private var log: Logger { Logger(label: "starling") }
 
     /// Sets up logging and the server from `options`; `makeOptions` re-reads them on reload.
-    init(options: ServerOptions, makeOptions: @escaping @Sendable () throws -> ServerOptions) throws {
+    private let hasConfigFile: Bool
+
+    init(options: ServerOptions, configFile: String?, makeOptions: @escaping @Sendable () throws -> ServerOptions) throws {
         self.makeOptions = makeOptions
+        hasConfigFile = configFile != nil
         output = LogOutput(file: try options.logFile.map {
             try LogFile(path: $0, sizeLimit: options.logSizeLimit, maxFiles: options.logMaxFiles, withTime: options.logTime)
         })
@@ -38,6 +42,11 @@ final class ServerProcess: Sendable {
     /// SIGHUP: re-reads the configuration; a bad file changes nothing.
     func reload() {
         notifier.reloading()
+        guard hasConfigFile else {
+            log.error("Failed to reload server configuration: can only reload config when a file is provided using -c or --config")
+            notifier.ready(status: "Server is ready")
+            return
+        }
         do {
             let options = try makeOptions()
             try server.reload(options)

@@ -15,7 +15,7 @@ import subprocess
 import time
 from typing import Optional
 
-from conftest import HOST, RawClient, ServerProcess, msg, pub, server_binary
+from conftest import RawClient, ServerProcess, msg, pub, server_binary
 
 AUTH_VIOLATION = b"-ERR 'Authorization Violation'\r\n"
 AUTH_TIMEOUT = b"-ERR 'Authentication Timeout'\r\n"

@@ -18,10 +18,8 @@ conftest.py (RawClient, ServerProcess, free_port); never changes it.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
-import signal
 import socket
 import ssl
 import subprocess

@@ -555,3 +555,109 @@ def test_seed_walkthrough_nats_py(server_factory):
         await alice.close()
         await ops.close()
     run(main())
+
+
+# --------------------------------------------------------------------------
+# wildcard subscriptions against allow / deny lists
+# --------------------------------------------------------------------------
+
+WILD = """
+authorization { users [
+  { user: admin, password: pw }
+  { user: u, password: pw, permissions: { subscribe: ["foo.*", "bar.>", "baz.*.x"] } }
+  { user: d, password: pw, permissions: { subscribe: { deny: ["foo.*", "bar.>", "baz.x"] } } }
+] }
+"""
+
+# nats-server matches the requested subject against the allow/deny
+# sublists token by token, so a wildcard token in the request matches a
+# wildcard *or* a literal in the list only where the list has a wildcard:
+# "foo.>" is allowed by "foo.*" (the "*" entry matches the ">" token),
+# while "*.*" is not.  Deny works the same way; what a permitted wildcard
+# subscription then receives is filtered at delivery (next test).
+WILD_CASES = [
+    ("u", "foo.*", True), ("u", "foo.>", True), ("u", "*.*", False), ("u", "foo.a.b", False),
+    ("u", ">", False), ("u", "bar.*", True), ("u", "bar.>", True), ("u", "*.>", False),
+    ("u", "baz.*.*", False), ("u", "baz.>", False), ("u", "baz.*.x", True),
+    ("u", "baz.a.x", True), ("u", "foo.*.>", False),
+    ("d", "foo.>", False), ("d", "foo.*", False), ("d", "*.*", True), ("d", "foo.a", False),
+    ("d", ">", True), ("d", "bar.*", False), ("d", "bar.a.b", False), ("d", "*.>", True),
+    ("d", "baz.*", True), ("d", "baz.>", True), ("d", "baz.x", False), ("d", "*.x", True),
+]
+
+
+def test_wildcard_subscribe_matrix(server_factory):
+    srv = server_factory(WILD)
+    conns = {u: connect_raw(srv, user=u, **PW) for u in ("u", "d")}
+    try:
+        for user, subject, allowed in WILD_CASES:
+            got = conns[user].exchange(f"SUB {subject} 1\r\nUNSUB 1\r\n".encode())
+            assert got == (b"" if allowed else sub_violation(subject)) + b"PONG\r\n", \
+                (user, subject, got)
+    finally:
+        for c in conns.values():
+            c.close()
+
+
+def test_wildcard_subscribe_delivery(server_factory):
+    srv = server_factory(WILD)
+    admin = connect_raw(srv, user="admin", **PW)
+    u = connect_raw(srv, user="u", **PW)
+    d = connect_raw(srv, user="d", **PW)
+    try:
+        assert u.exchange(b"SUB foo.> 1\r\nSUB baz.*.x 2\r\n") == b"PONG\r\n"
+        assert d.exchange(b"SUB > 1\r\nSUB *.* 2\r\nSUB baz.* 3\r\nSUB *.> q 4\r\n") == b"PONG\r\n"
+        subjects = ["foo.a", "foo.a.b", "bar.a", "bar.a.b", "baz.x", "baz.y", "baz.q.x", "zip.zap"]
+        assert admin.exchange(b"".join(pub(s, s.encode()) for s in subjects)) == b"PONG\r\n"
+        # Nothing filters an allowed wildcard subscription (only denies do).
+        assert same_frames(u.exchange(), msg("foo.a", 1, b"foo.a") + msg("foo.a.b", 1, b"foo.a.b")
+                           + msg("baz.q.x", 2, b"baz.q.x") + b"PONG\r\n")
+        # Denied subjects never reach d, whatever subscription matches them.
+        expected = [("foo.a.b", (1, 4)), ("baz.y", (1, 2, 3, 4)), ("baz.q.x", (1, 4)),
+                    ("zip.zap", (1, 2, 4))]
+        assert same_frames(d.exchange(), b"".join(msg(s, sid, s.encode())
+                                                  for s, sids in expected for sid in sids)
+                           + b"PONG\r\n")
+    finally:
+        for c in (admin, u, d):
+            c.close()
+
+
+def test_many_distinct_subjects(perms_server, watcher):
+    """More distinct subjects than nats-server's publish-permission cache
+    holds (128): every decision stays right, twice over."""
+    with connect_raw(perms_server, user="allowdeny", **PW) as c:
+        subjects = []
+        for i in range(400):
+            subjects.append((f"x.n{i}", True))
+            subjects.append((f"x.deny.n{i}", False))
+            subjects.append((f"y.n{i}", False))
+        for _round in range(2):
+            data = b"".join(pub(s, b"") for s, _ in subjects)
+            expected = b"".join(pub_violation(s) for s, ok in subjects if not ok)
+            assert c.exchange(data) == expected + b"PONG\r\n"
+            assert watcher.exchange() == b"".join(
+                msg(s, watcher_sid(watcher, s), b"") for s, ok in subjects if ok) + b"PONG\r\n"
+
+
+def test_allow_responses_only_for_delivered_requests(resp_server, requester):
+    """Two responders in one queue group: only the member that received a
+    request may answer it."""
+    s1 = connect_raw(resp_server, user="svc", **PW)
+    s2 = connect_raw(resp_server, user="svc", **PW)
+    try:
+        for s in (s1, s2):
+            assert s.exchange(b"SUB service.q workers 1\r\n") == b"PONG\r\n"
+        for i in range(6):
+            reply = f"_INBOX.qq{i}"
+            assert requester.exchange(pub("service.q", b"job", reply)) == b"PONG\r\n"
+            got1, got2 = s1.exchange(), s2.exchange()
+            delivered = msg("service.q", 1, b"job", reply) + b"PONG\r\n"
+            assert sorted([got1, got2]) == sorted([delivered, b"PONG\r\n"]), (got1, got2)
+            winner, loser = (s1, s2) if got1 == delivered else (s2, s1)
+            assert loser.exchange(pub(reply, b"mine?")) == pub_violation(reply) + b"PONG\r\n"
+            assert winner.exchange(pub(reply, b"done")) == b"PONG\r\n"
+            assert requester.exchange() == msg(reply, 1, b"done") + b"PONG\r\n"
+    finally:
+        s1.close()
+        s2.close()

@@ -84,7 +84,11 @@ enum AccountValidation {
                         config.noAuthUserPosition)
         }
         for account in config.accounts {
+            var streams: Set<String> = []
             for imp in account.imports {
+                if imp.kind == .stream && !streams.insert("\(imp.account) \(imp.subject)").inserted {
+                    throw error("Error adding stream import \"\(imp.subject)\": stream import already exists", imp.position)
+                }
                 guard accountNames.contains(imp.account) else {
                     throw error("import of \(imp.kind.rawValue) \"\(imp.subject)\" from unknown account \"\(imp.account)\"", imp.position)
                 }

@@ -10,6 +10,8 @@ struct ClientIdentity: Sendable {
     let account: Account
     /// Compiled permissions; nil allows everything.
     let permissions: ClientPermissions?
+    /// The configured token this client authenticated with (token authentication only).
+    var token: String?
     /// The name /connz shows as `authorized_user` (never a secret).
     var displayName: String { user?.identity ?? "" }
 }
@@ -61,7 +63,7 @@ final class Authenticator: Sendable {
     /// authentication is configured, the `no_auth_user` when there is one, else nil.
     func defaultIdentity() -> ClientIdentity? {
         if !required {
-            return ClientIdentity(user: nil, account: registry.global, permissions: config.defaultPermissions.map(ClientPermissions.init))
+            return globalIdentity()
         }
         guard let name = config.noAuthUser else { return nil }
         return (usersByName[name] ?? usersByNKey[name])?.identity
@@ -72,6 +74,7 @@ final class Authenticator: Sendable {
     func authenticate(_ connect: ClientConnectOptions, nonce: String?, peer: PeerIdentity? = nil) -> ClientIdentity? {
         guard required else { return defaultIdentity() }
         if tlsMap, !usersByName.isEmpty, connect.nkey == nil || connect.nkey == "" {
+            if let pass = connect.pass, !pass.isEmpty { return nil }  // nats-server refuses a password here
             // nats-server: the certificate, not CONNECT's user, picks the user (auth.go: checkClientTLSCertSubject).
             guard let peer, let name = peer.mapToUser(among: Array(usersByName.keys)) else { return nil }
             return usersByName[name]?.identity
@@ -90,11 +93,11 @@ final class Authenticator: Sendable {
         }
         if let token = config.token {
             guard let provided = connect.authToken, Self.secretMatches(provided: provided, stored: token) else { return nil }
-            return ClientIdentity(user: nil, account: registry.global, permissions: config.defaultPermissions.map(ClientPermissions.init))
+            return globalIdentity(token: token)
         }
         if let single = config.singleUser, let name = single.username, let stored = single.password {
             guard connect.user == name, Self.secretMatches(provided: connect.pass ?? "", stored: stored) else { return nil }
-            return ClientIdentity(user: single, account: registry.global, permissions: config.defaultPermissions.map(ClientPermissions.init))
+            return globalIdentity(user: single)
         }
         return nil
     }
@@ -103,17 +106,31 @@ final class Authenticator: Sendable {
     func revalidate(_ identity: ClientIdentity) -> ClientIdentity? {
         guard let user = identity.user else {
             if !required { return defaultIdentity() }
-            guard config.token != nil else { return nil }
-            return ClientIdentity(user: nil, account: registry.global, permissions: config.defaultPermissions.map(ClientPermissions.init))
+            guard let token = config.token, token == identity.token else { return nil }
+            return globalIdentity(token: token)
         }
         if let nkey = user.nkey { return usersByNKey[nkey]?.identity }
         if let name = user.username {
             if let found = usersByName[name], found.config.password == user.password { return found.identity }
             if let single = config.singleUser, single == user {
-                return ClientIdentity(user: single, account: registry.global, permissions: config.defaultPermissions.map(ClientPermissions.init))
+                return globalIdentity(user: single)
             }
         }
         return nil
+    }
+
+    /// An identity in the global account with the default permissions.
+    private func globalIdentity(user: UserConfig? = nil, token: String? = nil) -> ClientIdentity {
+        ClientIdentity(user: user, account: registry.global, permissions: config.defaultPermissions.map(ClientPermissions.init),
+                       token: token)
+    }
+
+    /// Whether a user of this name or NKey is still configured (a reload that only changed its
+    /// password gets `Authorization Violation`, one that removed it a silent close).
+    func knows(_ user: UserConfig) -> Bool {
+        if let nkey = user.nkey { return usersByNKey[nkey] != nil }
+        if let name = user.username { return usersByName[name] != nil || config.singleUser?.username == name }
+        return false
     }
 
     private static func secretMatches(provided: String, stored: String) -> Bool {

@@ -72,10 +72,11 @@ extension ConnectionInfo: Encodable {
     enum SubscriptionDetail: Sendable { case none, subjects, detail }
 
     public func encode(to encoder: any Encoder) throws {
-        try encode(to: encoder, detail: encoder.userInfo[.subscriptionDetail] as? SubscriptionDetail ?? .none)
+        try encode(to: encoder, detail: encoder.userInfo[.subscriptionDetail] as? SubscriptionDetail ?? .none,
+                   showAuth: encoder.userInfo[.showAuth] as? Bool ?? false)
     }
 
-    private func encode(to encoder: any Encoder, detail: SubscriptionDetail) throws {
+    private func encode(to encoder: any Encoder, detail: SubscriptionDetail, showAuth: Bool) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         let end = stop ?? Date()
         try c.encode(cid, forKey: .cid)
@@ -87,7 +88,7 @@ extension ConnectionInfo: Encodable {
         try c.encode(GoFormat.timestamp(lastActivity), forKey: .lastActivity)
         if let stop { try c.encode(GoFormat.timestamp(stop), forKey: .stop) }
         if let reason { try c.encode(reason, forKey: .reason) }
-        if let rtt { try c.encode(GoFormat.duration(rtt), forKey: .rtt) }
+        try c.encode(GoFormat.duration(rtt ?? .zero), forKey: .rtt)
         try c.encode(GoFormat.uptime(end.timeIntervalSince(start)), forKey: .uptime)
         try c.encode(GoFormat.uptime(end.timeIntervalSince(lastActivity)), forKey: .idle)
         try c.encode(pendingBytes, forKey: .pendingBytes)
@@ -99,7 +100,7 @@ extension ConnectionInfo: Encodable {
         if let tls {
             try c.encode(tls.version, forKey: .tlsVersion)
             try c.encode(tls.cipherSuite, forKey: .tlsCipherSuite)
-            if let peer = tls.peer {
+            if showAuth, let peer = tls.peer {
                 try c.encode([PeerCertificate(subject: peer.subjectName, spkiSHA256: peer.spkiSHA256,
                                               certSHA256: peer.certificateSHA256)], forKey: .tlsPeerCerts)
             }
@@ -107,8 +108,10 @@ extension ConnectionInfo: Encodable {
         if !name.isEmpty { try c.encode(name, forKey: .name) }
         if !lang.isEmpty { try c.encode(lang, forKey: .lang) }
         if !version.isEmpty { try c.encode(version, forKey: .version) }
-        if !authorizedUser.isEmpty { try c.encode(authorizedUser, forKey: .authorizedUser) }
-        if !account.isEmpty { try c.encode(account, forKey: .account) }
+        if showAuth {
+            if !authorizedUser.isEmpty { try c.encode(authorizedUser, forKey: .authorizedUser) }
+            if !account.isEmpty { try c.encode(account, forKey: .account) }
+        }
         switch detail {
         case .none: break
         case .subjects where !subscriptionList.isEmpty:
@@ -123,4 +126,6 @@ extension ConnectionInfo: Encodable {
 extension CodingUserInfoKey {
     /// Tells ``ConnectionInfo`` how much of its subscription list to encode.
     static let subscriptionDetail = CodingUserInfoKey(rawValue: "subscriptionDetail")!
+    /// Tells ``ConnectionInfo`` to show `authorized_user`, `account` and peer certificates (`auth=1`).
+    static let showAuth = CodingUserInfoKey(rawValue: "showAuth")!
 }

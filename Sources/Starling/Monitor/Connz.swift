@@ -27,24 +27,38 @@ struct ConnzQuery {
     var subscriptions = ConnectionInfo.SubscriptionDetail.none
     var cid: UInt64?
     var state = State.open
+    /// `auth=1`: show `authorized_user`, `account` and peer certificates.
+    var showAuth = false
+    /// `acc=NAME`: only that account's connections.
+    var account: String?
 
     init(_ query: [String: String]) throws {
         if let s = query["sort"], !s.isEmpty {
             guard ConnzQuery.sorts[s] != nil else { throw MonitorError.badRequest("invalid sorting option: \(s)") }
             sort = s
         }
-        if let l = query["limit"] { limit = max(0, Int(l) ?? 1024) }
-        if let o = query["offset"] { offset = max(0, Int(o) ?? 0) }
+        if let l = query["limit"] { limit = max(0, try Self.integer("limit", l)) }
+        if let o = query["offset"] { offset = max(0, try Self.integer("offset", o)) }
         switch query["subs"] {
         case "1", "true": subscriptions = .subjects
         case "detail": subscriptions = .detail
         default: break
         }
-        if let c = query["cid"] { cid = UInt64(c) }
+        if let c = query["cid"] { cid = UInt64(try Self.integer("cid", c)) }
+        showAuth = query["auth"] == "1" || query["auth"] == "true"
+        account = query["acc"].flatMap { $0.isEmpty ? nil : $0 }
         if let s = query["state"] {
             guard let parsed = State(rawValue: s) else { throw MonitorError.badRequest("invalid state: \(s)") }
             state = parsed
         }
+    }
+
+    /// nats-server's answer to a bad number: `Error decoding int for 'limit': ...` with 400.
+    static func integer(_ name: String, _ text: String) throws -> Int {
+        guard let value = Int(text), value >= 0 else {
+            throw MonitorError.badRequest("Error decoding int for '\(name)': strconv.Atoi: parsing \"\(text)\": invalid syntax")
+        }
+        return value
     }
 
     /// Sort orders by name; all but `cid`, `start` and `stop` are descending, as in nats-server.
@@ -68,12 +82,16 @@ struct ConnzQuery {
 extension Monitor {
     /// Gathers live connections from their event loops, then sorts and pages.
     func connz(_ query: ConnzQuery, on loop: any EventLoop) -> EventLoopFuture<Connz> {
-        let live: [ClientConnection] = query.state == .closed ? [] : server.liveConnections.filter { query.cid == nil || $0.id == query.cid }
+        let live: [ClientConnection] = query.state == .closed ? [] : server.liveConnections.filter {
+            (query.cid == nil || $0.id == query.cid) && (query.account == nil || $0.account.name == query.account)
+        }
         let detail = query.subscriptions
         let snapshots = live.map { connection in
             connection.eventLoop.submit { connection.handler.value.snapshot(subscriptions: detail) }
         }
-        let closed = query.state == .open ? [] : server.recentlyClosed.filter { query.cid == nil || $0.cid == query.cid }
+        let closed = query.state == .open ? [] : server.recentlyClosed.filter {
+            (query.cid == nil || $0.cid == query.cid) && (query.account == nil || $0.account == query.account)
+        }
         return EventLoopFuture.whenAllComplete(snapshots, on: loop).map { [server] results in
             var all = results.compactMap { try? $0.get() } + closed
             all.sort(by: ConnzQuery.sorts[query.sort]!)

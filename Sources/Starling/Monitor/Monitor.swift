@@ -34,7 +34,10 @@ final class Monitor: Sendable {
             case "/varz":
                 return loop.makeSucceededFuture(try .json(varz()))
             case "/connz":
-                return connz(try ConnzQuery(query), on: loop).flatMapThrowing { try .json($0, subscriptions: ConnzQuery.detail(query)) }
+                let parsed = try ConnzQuery(query)
+                return connz(parsed, on: loop).flatMapThrowing {
+                    try .json($0, subscriptions: parsed.subscriptions, showAuth: parsed.showAuth)
+                }
             case "/subsz", "/subscriptionsz":
                 return loop.makeSucceededFuture(try .json(subsz(query)))
             case "/healthz":
@@ -78,10 +81,12 @@ struct MonitorResponse: Sendable {
     var contentType: String
     var body: String
 
-    static func json(_ value: some Encodable, subscriptions: ConnectionInfo.SubscriptionDetail = .none) throws -> MonitorResponse {
+    static func json(_ value: some Encodable, subscriptions: ConnectionInfo.SubscriptionDetail = .none,
+                     showAuth: Bool = false) throws -> MonitorResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.userInfo[.subscriptionDetail] = subscriptions
+        encoder.userInfo[.showAuth] = showAuth
         return MonitorResponse(status: 200, contentType: "application/json", body: String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
@@ -100,8 +105,3 @@ struct MonitorResponse: Sendable {
     static let notFound = MonitorResponse(status: 404, contentType: "text/plain; charset=utf-8", body: "404 page not found\n")
 }
 
-extension ConnzQuery {
-    static func detail(_ query: [String: String]) -> ConnectionInfo.SubscriptionDetail {
-        (try? ConnzQuery(query))?.subscriptions ?? .none
-    }
-}

@@ -48,10 +48,10 @@ extension Monitor {
         let offset = Int(query["offset"] ?? "") ?? 0
         var list: [SubscriptionInfo]?
         var total = stats.subscriptions
+        if let test = query["test"], !Subject.isValidLiteral(Array(test.utf8)) {
+            throw MonitorError.badRequest("invalid test subject, must be valid publish subject: \(test)")
+        }
         if listing {
-            if let test = query["test"], !Subject.isValidLiteral(Array(test.utf8)) {
-                throw MonitorError.badRequest("invalid test subject, must be valid publish subject: \(test)")
-            }
             var all = accounts.flatMap { $0.sublist.all() }.filter { $0.connection != nil && $0.shadowOf == nil }
             if let test = query["test"] { all = all.filter { Subject.matches(literal: test, pattern: $0.subject) } }
             total = all.count

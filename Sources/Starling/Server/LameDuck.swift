@@ -17,7 +17,7 @@ extension Server {
         let spread = options.lameDuckDuration - grace
         let batches = max(1, min(clients.count, 100))
         let perBatch = (clients.count + batches - 1) / max(batches, 1)
-        let pause = spread / batches
+        let pause = min(spread / batches, .seconds(1))  // nats-server waits at most 1s between closes
         for (index, connection) in clients.enumerated() {
             connection.eventLoop.execute { connection.handler.value.closeForShutdown() }
             if perBatch > 0 && (index + 1) % perBatch == 0 && index + 1 < clients.count {

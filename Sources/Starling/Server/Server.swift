@@ -88,7 +88,11 @@ public final class Server: Sendable {
         let host = options.httpHost ?? options.host
         var monitorTLS: ServerTLS?
         if secure {
-            guard let settings = options.tls else { throw ConfigError("https_port requires a tls {} block", at: .init(file: "<options>", line: 0, column: 0)) }
+            guard var settings = options.tls else { throw ConfigError("https_port requires a tls {} block", at: .init(file: "<options>", line: 0, column: 0)) }
+            // nats-server serves HTTPS monitoring without asking for client certificates.
+            settings.verify = false
+            settings.verifyAndMap = false
+            settings.pinnedCertificates = nil
             monitorTLS = try ServerTLS(settings: settings, kind: .monitor)
         }
         let bootstrap = ServerBootstrap(group: group)
@@ -100,8 +104,8 @@ public final class Server: Sendable {
                     try channel.pipeline.syncOperations.addHandler(MonitorHTTPHandler(monitor: monitor))
                 }
             }
-        log.info("Starting \(secure ? "https" : "http") monitor on \(Self.hostPort(host, port))")
         let channel = try bootstrap.bind(host: host, port: port).wait()
+        log.info("Starting \(secure ? "https" : "http") monitor on \(Self.hostPort(host, channel.localAddress?.port ?? port))")
         if secure {
             secureMonitorListener.withLock { $0 = channel }
         } else {

@@ -273,6 +273,14 @@ extension ClientConnection {
                                 sid: subscription.sidString, msgs: delivered, max: limit > 0 ? limit : nil, cid: id)
     }
 
+    /// Copies delivery counters to a subscription that replaces another.
+    func carryCounters(from old: Subscription, to new: Subscription) {
+        outbound.withLock { _ in
+            new.delivered = old.delivered
+            new.deliveryLimit = old.deliveryLimit
+        }
+    }
+
     /// Applies `UNSUB <sid> <max>`: returns false when the subscription should go now
     /// (no max, or max already reached), true when it stays until `max` deliveries.
     func setDeliveryLimit(_ subscription: Subscription, max: Int) -> Bool {

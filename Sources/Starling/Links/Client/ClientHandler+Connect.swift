@@ -76,6 +76,9 @@ extension ClientHandler {
         let subs = connection.subscriptions.withLock { Array($0.values) }
         account.sublist.removeAll(subs)
         for sub in subs { removeShadows(of: sub) }
+        // The connection counts for the account it ends up in, as in nats-server.
+        account.stats.totalConnections.subtract(1, ordering: .relaxed)
+        newIdentity.account.stats.totalConnections.add(1, ordering: .relaxed)
         account = newIdentity.account
         connection.account = account
         info.account = account.name
@@ -106,9 +109,26 @@ extension ClientHandler {
                 sendError("Permissions Violation for Subscription to \"\(sub.subject)\" (sid \"\(sub.sidString)\")")
                 continue
             }
-            removeShadows(of: sub)
-            addShadows(for: sub)
+            // Subscriptions are immutable: one whose deny filter changes is replaced.
+            let filter = renewed.permissions?.deliveryDenyFilter(for: sub.subject)
+            if filter != sub.denyFilter {
+                replace(sub, denyFilter: filter)
+            } else {
+                removeShadows(of: sub)
+                addShadows(for: sub)
+            }
         }
         flushTouched()
+    }
+
+    /// Swaps a subscription for one with a new deny filter, keeping its sid and counters.
+    private func replace(_ old: Subscription, denyFilter: [SubjectPattern]?) {
+        let fresh = Subscription(subject: old.subject, queue: old.queue, sid: old.sid, connection: connection,
+                                 denyFilter: denyFilter)
+        connection.carryCounters(from: old, to: fresh)
+        server.removeSubscription(old)
+        connection.subscriptions.withLock { $0[old.sidString] = fresh }
+        account.sublist.insert(fresh)
+        addShadows(for: fresh)
     }
 }

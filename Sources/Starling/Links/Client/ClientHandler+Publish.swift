@@ -1,3 +1,4 @@
+import Foundation
 import NATSSubjects
 import NATSWire
 
@@ -142,10 +143,13 @@ extension ClientHandler {
         case .serviceImport(let service):
             let remote = Array(service.toRemote(String(decoding: subject, as: UTF8.self)).utf8)
             let mappedReply = reply.isEmpty ? [] : Array(service.responses.register(reply: reply).utf8)
+            let (message, messageHeaderLength) = withRequestInfo(headerLength, body, importer: service.importer)
             return remote.withUnsafeBytes { remoteSubject in
                 mappedReply.withUnsafeBytes { remoteReply in
-                    let result = service.exporter.sublist.match(String(decoding: remoteSubject, as: UTF8.self))
-                    return deliverAll(result, remoteSubject, remoteReply, headerLength, body, hops: hops + 1)
+                    message.withUnsafeBytes { remoteBody in
+                        let result = service.exporter.sublist.match(String(decoding: remoteSubject, as: UTF8.self))
+                        return deliverAll(result, remoteSubject, remoteReply, messageHeaderLength, remoteBody, hops: hops + 1)
+                    }
                 }
             }
         case .serviceResponses(let table):
@@ -155,6 +159,43 @@ extension ClientHandler {
                 return deliverAll(result, originalReply, reply, headerLength, body, hops: hops + 1)
             }
         }
+    }
+
+    /// The request with nats-server's `Nats-Request-Info: {"acc":...,"rtt":...}` header set, as a
+    /// service import adds it (client.go: processServiceImport, setHeader).
+    private func withRequestInfo(_ headerLength: Int, _ body: UnsafeRawBufferPointer,
+                                 importer: Account) -> (message: [UInt8], headerLength: Int) {
+        let key = "Nats-Request-Info"
+        var header: [UInt8]
+        if headerLength > 2 {
+            let lines = String(decoding: body.span(0..<(headerLength - 2)), as: UTF8.self)
+                .components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            let kept = lines.filter { !$0.lowercased().hasPrefix(key.lowercased() + ":") }
+            header = Array((kept.joined(separator: "\r\n") + "\r\n").utf8)
+        } else {
+            header = Array("NATS/1.0\r\n".utf8)
+        }
+        var json = "{\"acc\":\(Self.jsonString(importer.name))"
+        if let rtt = info.rtt {
+            let (seconds, attoseconds) = rtt.components
+            json += ",\"rtt\":\(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)"
+        }
+        header += Array("\(key): \(json)}\r\n\r\n".utf8)
+        let payload = headerLength > 0 ? body.span(headerLength..<body.count) : body
+        return (header + Array(payload), header.count)
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     private func sendNoResponders(reply: UnsafeRawBufferPointer) {

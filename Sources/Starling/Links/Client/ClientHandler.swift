@@ -373,10 +373,17 @@ final class ClientHandler: ChannelInboundHandler {
             return
         }
         if let current = identity, connectAccepted || !authenticator.required {
-            guard let renewed = authenticator.revalidate(current) else {
-                server.log.info("\(info.ip):\(info.port) - cid:\(info.cid) - User \"\(current.displayName)\" removed by reload")
+            // As nats-server: a client whose user (or token) is gone, or whose user moved to
+            // another account, is closed without an -ERR; it may log in again.
+            guard let renewed = authenticator.revalidate(current), renewed.account === current.account else {
+                server.log.info("\(info.ip):\(info.port) - cid:\(info.cid) - \(current.displayName.isEmpty ? "Client" : "User \"\(current.displayName)\"") no longer authorized after reload, closing")
                 closeReason = "Authentication Failure"
-                fail(ClientError.authorizationViolation)
+                // nats-server answers Authorization Violation unless the user was removed or moved.
+                if let user = current.user, !authenticator.knows(user) || authenticator.revalidate(current) != nil {
+                    closeNow()
+                } else {
+                    fail(ClientError.authorizationViolation)
+                }
                 return
             }
             rebind(renewed)
