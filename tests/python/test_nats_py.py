@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-nats = pytest.importorskip("nats")
+import nats
 from nats.errors import MaxPayloadError, NoRespondersError  # noqa: E402
 
 from conftest import nats_connect, nats_flush, run  # noqa: E402
