@@ -276,6 +276,9 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     func handle(_ op: WireOp, _ bytes: UnsafeRawBufferPointer) {
+        if opts.trace {
+            server.log.trace("\(info.ip):\(info.port) - cid:\(info.cid) - <<- [\(ProtocolTrace.describe(op, bytes))]")
+        }
         if identity == nil {
             // nats-server: before authentication only CONNECT is accepted.
             guard case .connect(let json) = op else {
@@ -326,6 +329,12 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     func sendProto(_ write: (inout ByteBuffer) -> Void) {
+        if opts.trace {
+            var copy = ByteBuffer()
+            write(&copy)
+            let line = String(buffer: copy).trimmingCharacters(in: .newlines)
+            server.log.trace("\(info.ip):\(info.port) - cid:\(info.cid) - ->> [\(line)]")
+        }
         if connection.enqueue(write) { touched.append(connection) }
     }
 
