@@ -23,7 +23,8 @@ final class ServerProcess: Sendable {
         output = LogOutput(file: try options.logFile.map {
             try LogFile(path: $0, sizeLimit: options.logSizeLimit, maxFiles: options.logMaxFiles, withTime: options.logTime)
         })
-        let level: Logger.Level = options.trace ? .trace : options.debug ? .debug : .info
+        let level = Self.level(for: options)
+        output.level = level
         let output = self.output
         LoggingSystem.bootstrap { _ in ServerLogHandler(level: level, withTime: options.logTime, output: output) }
         server = try Server(options: options, logger: Logger(label: "starling"))
@@ -51,6 +52,7 @@ final class ServerProcess: Sendable {
             let options = try makeOptions()
             try server.reload(options)
             try reconfigureLogFile(options)
+            output.level = Self.level(for: options)
             try writeProcessFiles(options)
         } catch {
             log.error("Failed to reload server configuration: \(error)")
@@ -86,6 +88,10 @@ final class ServerProcess: Sendable {
         try? ports?.remove()
         _ = pid?.remove()
         output.logFile?.close()
+    }
+
+    private static func level(for options: ServerOptions) -> Logger.Level {
+        options.trace ? .trace : options.debug ? .debug : .info
     }
 
     private func writeProcessFiles(_ options: ServerOptions) throws {

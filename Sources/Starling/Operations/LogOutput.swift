@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// Where ``ServerLogHandler`` writes its lines: standard error, or a ``LogFile``.
@@ -7,12 +8,21 @@ import Synchronization
 /// server switches it when `log_file` appears, changes or goes away on reload (``use(_:)``).
 public final class LogOutput: Sendable {
     private let file: Mutex<LogFile?>
+    private let currentLevel: Mutex<Logger.Level?>
     /// Serialises lines written to standard error by every handler in the process.
     private static let standardErrorLock = Mutex(())
 
     /// Creates an output writing to `file`, or to standard error when nil.
     public init(file: LogFile? = nil) {
         self.file = Mutex(file)
+        self.currentLevel = Mutex(nil)
+    }
+
+    /// The level every handler writing here logs at (set at start and on reload, so `debug`
+    /// and `trace` changes apply at once); nil leaves each handler's own level.
+    public var level: Logger.Level? {
+        get { currentLevel.withLock { $0 } }
+        set { currentLevel.withLock { $0 = newValue } }
     }
 
     /// The log file lines go to, or nil for standard error.

@@ -4,7 +4,7 @@ import Logging
 /// A swift-log handler writing nats-server's line format:
 /// `[pid] 2006/01/02 15:04:05.000000 [INF] message`, to standard error or a ``LogOutput``.
 public struct ServerLogHandler: LogHandler {
-    public var logLevel: Logger.Level
+    private var ownLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let withTime: Bool
     private let output: LogOutput?
@@ -18,9 +18,15 @@ public struct ServerLogHandler: LogHandler {
     /// Creates a handler at the given level writing to `output` (standard error when nil);
     /// share one output between the handlers so that a reload or SIGUSR1 redirects them all.
     public init(level: Logger.Level, withTime: Bool = true, output: LogOutput?) {
-        self.logLevel = level
+        self.ownLevel = level
         self.withTime = withTime
         self.output = output
+    }
+
+    /// The shared output's level when it has one (reloadable), else this handler's own.
+    public var logLevel: Logger.Level {
+        get { output?.level ?? ownLevel }
+        set { ownLevel = newValue }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
