@@ -21,7 +21,7 @@ final class AuthTests: XCTestCase {
 
     func testNKeyWithTheRightSeedConnects() async throws {
         let user = try KeyPair.generate(.user)
-        let server = try ConfiguredServer { options in
+        let server = try TestServer { options in
             var config = UserConfig()
             config.nkey = user.publicKeyString
             options.auth.users = [config]
@@ -46,7 +46,7 @@ final class AuthTests: XCTestCase {
     func testNKeyWithAnotherSeedIsRefused() async throws {
         let user = try KeyPair.generate(.user)
         let stranger = try KeyPair.generate(.user)
-        let server = try ConfiguredServer { options in
+        let server = try TestServer { options in
             var config = UserConfig()
             config.nkey = user.publicKeyString
             options.auth.users = [config]
@@ -71,7 +71,7 @@ final class AuthTests: XCTestCase {
     }
 
     func testToken() async throws {
-        let server = try ConfiguredServer { $0.auth.token = "s3cret" }
+        let server = try TestServer { $0.auth.token = "s3cret" }
         defer { server.stop() }
         let nc = try await server.connect { $0.token = "s3cret" }
         await nc.close()
@@ -81,7 +81,7 @@ final class AuthTests: XCTestCase {
     }
 
     func testUserAndPassword() async throws {
-        let server = try ConfiguredServer { options in
+        let server = try TestServer { options in
             var alice = UserConfig()
             alice.username = "alice"
             alice.password = "wonderland"
@@ -102,7 +102,7 @@ final class AuthTests: XCTestCase {
     }
 
     func testPermissionViolationIsSurfaced() async throws {
-        let server = try ConfiguredServer { options in
+        let server = try TestServer { options in
             var user = UserConfig()
             user.username = "a"
             user.password = "b"

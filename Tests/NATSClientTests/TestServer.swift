@@ -3,16 +3,18 @@ import NATSClient
 import Starling
 import XCTest
 
-/// An in-process Starling server on a free loopback port.
+/// An in-process Starling server on a free loopback port, optionally with options set in
+/// code (authentication, permissions).
 final class TestServer {
     let server: Server
     let port: Int
 
-    init() throws {
+    init(_ configure: (inout ServerOptions) -> Void = { _ in }) throws {
         var options = ServerOptions()
         options.host = "127.0.0.1"
         options.port = 0
         options.eventLoops = 2
+        configure(&options)
         var logger = Logger(label: "test-server")
         logger.logLevel = .critical
         server = try Server(options: options, logger: logger)

@@ -27,7 +27,6 @@ public final class Account: Sendable {
 struct AccountImports {
     var streams: [StreamImportRoute] = []
     var internalSubscriptions: [(account: Account, subscription: Subscription)] = []
-    var serviceRoutes: [ServiceImportRoute] = []
 }
 
 /// Per-account counters. Messages received are added once per read batch; messages sent are

@@ -59,7 +59,6 @@ final class AccountRegistry: Sendable {
                 importer.sublist.insert(requestSub)
                 exporter.sublist.insert(responseSub)
                 wired.internalSubscriptions += [(importer, requestSub), (exporter, responseSub)]
-                wired.serviceRoutes.append(route)
             }
         }
         importer.imports.withLock { $0 = wired }

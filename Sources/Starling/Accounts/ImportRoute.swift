@@ -96,7 +96,4 @@ final class ResponseTable: Sendable {
             return entry.reply
         }
     }
-
-    /// Mappings currently held (monitoring).
-    var count: Int { entries.withLock { $0.count } }
 }

@@ -275,10 +275,6 @@ public final class Server: Sendable {
         Subscription.removeShadows(shadows)
     }
 
-    /// Removes a subscription that reached its UNSUB max.
-    func autoUnsubscribe(_ sub: Subscription) {
-        removeSubscription(sub)
-    }
 
     /// Closes a connection that passed max_pending; called from any event loop.
     func closeSlowConsumer(_ connection: ClientConnection) {

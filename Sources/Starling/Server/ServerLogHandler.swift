@@ -10,14 +10,9 @@ public struct ServerLogHandler: LogHandler {
     private let output: LogOutput?
     private static let pid = getpid()
 
-    /// Creates a handler at the given level writing to standard error.
-    public init(level: Logger.Level, withTime: Bool = true) {
-        self.init(level: level, withTime: withTime, output: nil)
-    }
-
     /// Creates a handler at the given level writing to `output` (standard error when nil);
     /// share one output between the handlers so that a reload or SIGUSR1 redirects them all.
-    public init(level: Logger.Level, withTime: Bool = true, output: LogOutput?) {
+    public init(level: Logger.Level, withTime: Bool = true, output: LogOutput? = nil) {
         self.ownLevel = level
         self.withTime = withTime
         self.output = output

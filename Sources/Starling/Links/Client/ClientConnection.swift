@@ -116,7 +116,7 @@ final class ClientConnection: Sendable {
     func flush() {
         let taken: (ByteBuffer, watch: UInt64?)? = outbound.withLock { s in
             s.flushScheduled = false
-            guard s.buffer.readableBytes > 0, s.writable else { return nil }
+            guard s.buffer.readableBytes > 0 else { return nil }
             let out = s.buffer
             s.buffer = channel.allocator.buffer(capacity: min(max(out.readableBytes, 512), 1 << 20))
             s.writesIssued &+= 1
@@ -186,10 +186,6 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// Stops writes of queued data (after a fatal error has been sent).
-    func stopWriting() {
-        outbound.withLock { $0.writable = false }
-    }
 
     /// Whether the connection was closed because a write stalled past write_deadline.
     var stalledWrite: Bool { outbound.withLock { $0.stalledWrite } }
@@ -203,7 +199,6 @@ struct OutboundState {
     var pending = 0
     var flushScheduled = false
     var closed = false
-    var writable = true
     var slowConsumer = false
     var closeReported = false
     var headers = false

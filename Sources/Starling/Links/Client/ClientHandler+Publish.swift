@@ -111,7 +111,7 @@ extension ClientHandler {
             } else if needsFlush {
                 touched.append(target)
             }
-            if limitReached { server.autoUnsubscribe(sub.primary) }
+            if limitReached { server.removeSubscription(sub.primary) }
             return true
         case .dropped:
             return false

@@ -340,34 +340,35 @@ final class ClientHandler: ChannelInboundHandler {
 
     /// Sends `-ERR '<text>'`, then closes once it is written.
     func fail(_ text: String) {
-        guard !closing else { return }
-        closing = true
-        pendingInput = nil
-        let channel = connection.channel
-        var out = channel.allocator.buffer(capacity: text.utf8.count + 10)
-        out.writeString("-ERR '\(text)'\r\n")
-        connection.flush()
-        _ = connection.markClosed()
-        channel.writeAndFlush(out).whenComplete { _ in Self.closeGently(channel) }
-    }
-
-    /// Sends FIN first and closes a moment later, so the client can read a final -ERR before
-    /// unread input makes the kernel reset the connection.
-    static func closeGently(_ channel: any Channel) {
-        channel.close(mode: .output).whenComplete { _ in
-            channel.eventLoop.scheduleTask(in: .milliseconds(250)) { channel.close(promise: nil) }
-        }
+        close(finalLine: "-ERR '\(text)'\r\n")
     }
 
     /// Closes without a message (nats-server's behaviour for malformed arguments).
     func closeNow() {
+        close(finalLine: nil)
+    }
+
+    /// Stops reading, writes what is queued (and a final line, such as an -ERR), then closes.
+    /// After a final line the output side is shut first and the socket closed a moment later,
+    /// so the client can read it before unread input makes the kernel reset the connection.
+    private func close(finalLine: String?) {
         guard !closing else { return }
         closing = true
         pendingInput = nil
         connection.flush()
         _ = connection.markClosed()
         let channel = connection.channel
-        channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
+        var out = channel.allocator.buffer(capacity: finalLine?.utf8.count ?? 0)
+        guard let finalLine else {
+            channel.writeAndFlush(out).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        out.writeString(finalLine)
+        channel.writeAndFlush(out).whenComplete { _ in
+            channel.close(mode: .output).whenComplete { _ in
+                channel.eventLoop.scheduleTask(in: .milliseconds(250)) { channel.close(promise: nil) }
+            }
+        }
     }
 
     // MARK: Reload
