@@ -147,7 +147,7 @@ final class NATSChannelHandler: ChannelInboundHandler {
             break
         case .err(let text):
             core.report(.fromServer(Self.unquoted(bytes[text])))
-        case .pub, .sub, .unsub, .connect:
+        case .pub, .sub, .unsub, .connect, .routeSub, .routeUnsub, .routedMsg:
             failed = true
             core.report(.protocolError("unexpected client operation from server"))
         }

@@ -84,6 +84,27 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customLong("sd", withSingleDash: true), .customLong("store_dir")], help: "JetStream storage directory (accepted; JetStream is not implemented).")
     var storeDirectory: String?
 
+    @Option(name: [.customLong("cluster"), .customLong("cluster_listen")], help: "Cluster URL for solicited routes (nats://[user:pass@]host:port).")
+    var clusterURL: String?
+
+    @Option(name: .customLong("cluster_name"), help: "Cluster name (default: a dynamic name).")
+    var clusterName: String?
+
+    @Option(name: [.customLong("routes"), .customShort("r")], help: "Routes to solicit and connect to, comma-separated.")
+    var routes: String?
+
+    @Option(name: .customLong("cluster_advertise"), help: "Cluster URL to advertise to other servers.")
+    var clusterAdvertise: String?
+
+    @Flag(name: .customLong("no_advertise"), help: "Do not advertise known cluster URLs to clients.")
+    var noAdvertise = false
+
+    @Option(name: .customLong("connect_retries"), help: "Retries for implicit (gossiped) routes.")
+    var connectRetries: Int?
+
+    @Option(name: .customLong("client_advertise"), help: "Client URL to advertise to other servers.")
+    var clientAdvertise: String?
+
     @Flag(name: .customShort("t"), help: "Test the configuration and exit.")
     var testConfig = false
 
@@ -155,6 +176,7 @@ struct RunCommand: ParsableCommand {
         if let storeDirectory { options.storeDirectory = storeDirectory }
         try applyAuthFlags(to: &options)
         try applyTLSFlags(to: &options)
+        try applyClusterFlags(to: &options)
         return options
     }
 
@@ -169,6 +191,36 @@ struct RunCommand: ParsableCommand {
         settings.caFile = tlsCACert
         settings.verify = tlsVerify
         options.tls = settings
+    }
+
+    /// `--cluster`, `--cluster_name`, `--routes`, `--cluster_advertise`, `--no_advertise`,
+    /// `--connect_retries`, `--client_advertise` (nats-server: configureOptions, overrideCluster).
+    private func applyClusterFlags(to options: inout ServerOptions) throws {
+        if let clientAdvertise { options.clientAdvertise = clientAdvertise }
+        let touched = clusterURL != nil || clusterName != nil || routes != nil || clusterAdvertise != nil
+            || noAdvertise || connectRetries != nil
+        guard touched else { return }
+        var cluster = options.cluster ?? ClusterOptions()
+        if let clusterURL {
+            guard let url = RouteURL(clusterURL) else { throw ValidationError("error parsing cluster url \"\(clusterURL)\"") }
+            cluster.host = url.host
+            cluster.port = url.port
+            if let user = url.username {
+                cluster.username = user
+                cluster.password = url.password
+            }
+        }
+        if let clusterName { cluster.name = clusterName }
+        if let routes {
+            cluster.routes = try routes.split(separator: ",").map { text in
+                guard let url = RouteURL(String(text)) else { throw ValidationError("error parsing route url \"\(text)\"") }
+                return url
+            }
+        }
+        if let clusterAdvertise { cluster.advertise = clusterAdvertise }
+        if noAdvertise { cluster.noAdvertise = true }
+        if let connectRetries { cluster.connectRetries = connectRetries }
+        options.cluster = cluster
     }
 
     /// `--user/--pass` set the single user, `--auth` the token (nats-server: configureOptions).

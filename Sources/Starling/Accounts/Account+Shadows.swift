@@ -7,7 +7,7 @@ extension Account {
         streamImports.compactMap { route in
             guard let watch = route.watch(for: sub.subject) else { return nil }
             let shadow = Subscription(shadowing: sub, subject: watch.remote, route: route)
-            route.exporter.sublist.insert(shadow)
+            route.exporter.insert(shadow)
             return shadow
         }
     }
@@ -17,7 +17,7 @@ extension Subscription {
     /// Removes this subscription's shadows from the exporting accounts.
     static func removeShadows(_ shadows: [Subscription]) {
         for shadow in shadows {
-            shadow.streamImport?.exporter.sublist.remove(shadow)
+            shadow.streamImport?.exporter.remove(shadow)
         }
     }
 }

@@ -39,7 +39,7 @@ final class AccountRegistry: Sendable {
             imports = AccountImports()
             return subs
         }
-        for (owner, sub) in old { owner.sublist.remove(sub) }
+        for (owner, sub) in old { owner.remove(sub) }
     }
 
     private func wire(_ accountConfig: AccountConfig, config: AuthConfiguration) throws {
@@ -56,8 +56,8 @@ final class AccountRegistry: Sendable {
                 let route = ServiceImportRoute(importer: importer, exporter: exporter, config: imp, export: export, responses: table)
                 let requestSub = Subscription(internal: route.local.text, forward: .serviceImport(route))
                 let responseSub = Subscription(internal: table.prefix + ".>", forward: .serviceResponses(table))
-                importer.sublist.insert(requestSub)
-                exporter.sublist.insert(responseSub)
+                importer.insert(requestSub)
+                exporter.insert(responseSub)
                 wired.internalSubscriptions += [(importer, requestSub), (exporter, responseSub)]
             }
         }

@@ -44,7 +44,6 @@ extension ServerOptions {
     /// as a warning at start-up: listeners that are simply not opened, and tunables of
     /// nats-server internals.
     private static let ignored: [String: String] = [
-        "cluster": "clustering (routes) is not implemented by this build; the server runs standalone",
         "leafnodes": "leaf nodes are not implemented by this build; no leaf node listener is opened",
         "leaf": "leaf nodes are not implemented by this build; no leaf node listener is opened",
         "ws": "WebSocket is not implemented by this build; no WebSocket listener is opened",
@@ -53,8 +52,8 @@ extension ServerOptions {
         "websocket": "WebSocket is not implemented by this build; no WebSocket listener is opened",
         "mqtt": "MQTT is not implemented by this build; no MQTT listener is opened",
         "max_traced_msg_len": "tracing prints whole protocol lines",
-        "connect_error_reports": "no outgoing connections in this build",
-        "reconnect_error_reports": "no outgoing connections in this build",
+        "connect_error_reports": "route connection errors are logged on the first attempt and then once a minute",
+        "reconnect_error_reports": "route connection errors are logged on the first attempt and then once a minute",
         "disable_sublist_cache": "the sublist cache is bounded and always on",
         "max_closed_clients": "the closed-connection history holds 10,000 entries",
         "prof_port": "no Go profiler",
@@ -62,7 +61,6 @@ extension ServerOptions {
         "remote_syslog": "logs go to standard error or log_file",
         "server_tags": "tags are not reported",
         "tags": "tags are not reported",
-        "client_advertise": "no cluster: connect_urls are not sent",
         "trace_headers": "tracing prints whole protocol lines",
         "logtime_utc": "log times are local",
         "max_sub_tokens": "subjects are limited by max_control_line only",
@@ -113,6 +111,8 @@ extension ServerOptions {
             try settings.validate(for: .client)
             o.tls = settings
         },
+        "cluster": { o, n in o.cluster = try ClusterOptions(from: n) },
+        "client_advertise": { o, n in o.clientAdvertise = try n.requireString() },
         "lame_duck_duration": { o, n in o.lameDuckDuration = try positiveDuration(n) },
         "lame_duck_grace_period": { o, n in o.lameDuckGracePeriod = try n.duration() },
         "authorization": { o, n in try o.auth.applyAuthorization(n) },

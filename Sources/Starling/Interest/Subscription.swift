@@ -1,7 +1,8 @@
 import NATSSubjects
 
 /// An entry of an account's ``Sublist``: a client's subscription, a shadow of one in another
-/// account (stream import), or an internal route (service import, service responses).
+/// account (stream import), an internal route (service import, service responses), or a peer
+/// server's interest announced over a route (RS+).
 ///
 /// `deliveryLimit` and `delivered` are guarded by the owning connection's outbound lock, which
 /// every delivery already holds; `shadows` by the connection's subscriptions lock.
@@ -12,8 +13,12 @@ public final class Subscription: SublistEntry, @unchecked Sendable {
     public let queue: String?
     /// The client's subscription id, as raw bytes for encoding MSG.
     public let sid: [UInt8]
-    /// The connection that receives the messages; nil for internal routes.
+    /// The connection that receives the messages; nil for internal and remote entries.
     let connection: ClientConnection?
+    /// For remote interest: the route link it arrived on, where matching messages go as RMSG.
+    let route: RouteConnection?
+    /// For remote queue interest: how many members the peer has (RS+ weight), else 1.
+    let weight: Int
     /// For internal routes: where a matching message goes instead.
     let forward: ImportRoute?
     /// For a stream-import shadow: the client subscription it delivers for, and how subjects change.
@@ -36,6 +41,8 @@ public final class Subscription: SublistEntry, @unchecked Sendable {
         self.queue = queue
         self.sid = sid
         self.connection = connection
+        self.route = nil
+        self.weight = 1
         self.forward = nil
         self.shadowOf = nil
         self.streamImport = nil
@@ -49,6 +56,8 @@ public final class Subscription: SublistEntry, @unchecked Sendable {
         self.queue = primary.queue.map { "\($0) \(route.importer.name)" }
         self.sid = primary.sid
         self.connection = primary.connection
+        self.route = nil
+        self.weight = 1
         self.forward = nil
         self.shadowOf = primary
         self.streamImport = route
@@ -62,12 +71,42 @@ public final class Subscription: SublistEntry, @unchecked Sendable {
         self.queue = nil
         self.sid = []
         self.connection = nil
+        self.route = nil
+        self.weight = 1
         self.forward = forward
         self.shadowOf = nil
         self.streamImport = nil
         self.shadowFilter = nil
         self.denyFilter = nil
     }
+
+    /// Interest a peer announced over `route`.
+    init(remote subject: String, queue: String?, weight: Int, route: RouteConnection) {
+        self.subject = subject
+        self.queue = queue
+        self.sid = []
+        self.connection = nil
+        self.route = route
+        self.weight = max(weight, 1)
+        self.forward = nil
+        self.shadowOf = nil
+        self.streamImport = nil
+        self.shadowFilter = nil
+        self.denyFilter = nil
+    }
+
+    /// Whether routes must hear of this entry: local clients' subscriptions, their stream-import
+    /// shadows and service-response routes do; service-import requests (resolved on every server)
+    /// and remote interest (one hop, full mesh) do not.
+    var isForwarded: Bool {
+        if route != nil { return false }
+        if connection != nil { return true }
+        if case .serviceResponses? = forward { return true }
+        return false
+    }
+
+    /// The queue group as announced to routes (a shadow keeps its importer's group name).
+    var announcedQueue: String? { shadowOf?.queue ?? queue }
 
     /// The subscription whose sid and counters a delivery uses.
     var primary: Subscription { shadowOf ?? self }

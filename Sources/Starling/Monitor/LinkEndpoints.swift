@@ -1,16 +1,3 @@
-/// /routez: this build has no routes yet, so the list is empty (nats-server monitor.go: Routez).
-struct Routez: Encodable {
-    var serverID: String
-    var now: String
-    var numRoutes = 0
-    var routes: [String] = []
-
-    enum CodingKeys: String, CodingKey {
-        case now, routes
-        case serverID = "server_id", numRoutes = "num_routes"
-    }
-}
-
 /// /leafz: no leaf node connections yet (nats-server monitor.go: Leafz).
 struct Leafz: Encodable {
     var serverID: String

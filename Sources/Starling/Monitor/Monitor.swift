@@ -43,7 +43,7 @@ final class Monitor: Sendable {
             case "/healthz":
                 return loop.makeSucceededFuture(try .json(["status": "ok"]))
             case "/routez":
-                return loop.makeSucceededFuture(try .json(Routez(serverID: server.serverID, now: GoFormat.timestamp(Date()))))
+                return routez(query, on: loop).flatMapThrowing { try .json($0) }
             case "/leafz":
                 return loop.makeSucceededFuture(try .json(Leafz(serverID: server.serverID, now: GoFormat.timestamp(Date()))))
             case "/gatewayz":

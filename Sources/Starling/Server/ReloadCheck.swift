@@ -23,5 +23,18 @@ enum ReloadCheck {
         try same("https_port", \.httpsPort)
 
         try same("server_name", \.serverName)
+        try same("client_advertise", \.clientAdvertise)
+        var oldCluster = old.cluster
+        var newCluster = new.cluster
+        oldCluster?.position = nil
+        newCluster?.position = nil
+        guard oldCluster == newCluster else {
+            // Summaries only: the block holds credentials.
+            func summary(_ c: ClusterOptions?) -> String {
+                guard let c else { return "none" }
+                return "\(c.name ?? "(dynamic)")@\(c.host):\(c.port) routes=\(c.routes)"
+            }
+            throw Refused(option: "cluster", old: summary(old.cluster), new: summary(new.cluster))
+        }
     }
 }

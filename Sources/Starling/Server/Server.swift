@@ -29,6 +29,7 @@ public final class Server: Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private let infoPrefix = Mutex<String>("")
     private let closedConnections = Mutex(BoundedHistory<ConnectionInfo>(capacity: 10_000))
+    private let clusterBox = Mutex<Cluster?>(nil)
     /// When the server started.
     public let startTime = Date()
 
@@ -47,7 +48,16 @@ public final class Server: Sendable {
         let threads = options.eventLoops > 0 ? options.eventLoops : System.coreCount
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         blockingPool.start()
+        if let clusterOptions = options.cluster {
+            let cluster = try Cluster(server: self, options: clusterOptions, systemAccount: options.auth.systemAccount,
+                                      group: group)
+            clusterBox.withLock { $0 = cluster }
+            for account in registry.all { account.setInterestListener(cluster) }
+        }
     }
+
+    /// The cluster this server is part of, if `cluster {}` is configured.
+    var cluster: Cluster? { clusterBox.withLock { $0 } }
 
     /// Binds the client listener and returns its address.
     @discardableResult
@@ -76,6 +86,10 @@ public final class Server: Sendable {
         let address = channel.localAddress!
         let port = address.port ?? options.port
         infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() }
+        if let cluster {
+            _ = try cluster.start()
+            clientURLsChanged()
+        }
         if let httpPort = options.httpPort { try startMonitor(port: httpPort, secure: false) }
         if let httpsPort = options.httpsPort { try startMonitor(port: httpsPort, secure: true) }
         log.info("Listening for client connections on \(Self.hostPort(options.host, port))")
@@ -138,6 +152,7 @@ public final class Server: Sendable {
         let registry = try AccountRegistry(config: new.auth, previous: authState.withLock { $0.registry })
         let tls = try new.tls.map { try ServerTLS(settings: $0, kind: .client) }
         let authenticator = Authenticator(config: new.auth, registry: registry, tlsMap: new.tls?.verifyAndMap ?? false)
+        if let cluster { for account in registry.all { account.setInterestListener(cluster) } }
         authState.withLock { $0 = (registry, authenticator) }
         tlsState.withLock { $0 = tls }
         currentOptions.withLock { $0 = new }
@@ -156,6 +171,9 @@ public final class Server: Sendable {
 
     /// The account of clients without one.
     public var globalAccount: Account { authState.withLock { $0.registry.global } }
+
+    /// The account called `name`, if configured.
+    func account(named name: String) -> Account? { authState.withLock { $0.registry.account(named: name) } }
 
     /// The system account, unreachable by ordinary clients.
     public var systemAccount: Account { authState.withLock { $0.registry.system } }
@@ -187,6 +205,7 @@ public final class Server: Sendable {
     public func shutdown() {
         guard !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         log.info("Initiating Shutdown...")
+        cluster?.shutdown()
         let channel = listener.withLock { $0 }
         try? channel?.close().wait()
         try? monitorListener.withLock { $0 }?.close().wait()
@@ -252,11 +271,43 @@ public final class Server: Sendable {
     }
 
     private func makeInfo(port: Int) -> ServerInfo {
-        ServerInfo(serverID: serverID, serverName: options.serverName ?? serverID,
+        var info = ServerInfo(serverID: serverID, serverName: options.serverName ?? serverID,
                    version: StarlingVersion.compatible, go: "starling\(StarlingVersion.starling)",
                    host: options.host, port: port, headers: options.headers, maxPayload: options.maxPayload,
                    tlsRequired: options.tls != nil ? true : nil,
                    tlsVerify: (options.tls?.verify ?? false) || (options.tls?.verifyAndMap ?? false) ? true : nil)
+        if let cluster, !cluster.options.noAdvertise {
+            var urls = ownClientURLs
+            for url in cluster.peerClientURLs where !urls.contains(url) { urls.append(url) }
+            info.connectURLs = urls
+        }
+        return info
+    }
+
+    /// This server's client URLs as peers and clients are told them: `client_advertise`, or the
+    /// listener's address (every non-loopback address when it listens on all of them).
+    var ownClientURLs: [String] {
+        let options = self.options
+        if let advertise = options.clientAdvertise {
+            return [advertise.contains(":") ? advertise : Self.hostPort(advertise, options.port)]
+        }
+        let port = clientPort ?? options.port
+        guard options.host == "0.0.0.0" || options.host == "::" else { return [Self.hostPort(options.host, port)] }
+        let addresses = ((try? System.enumerateDevices()) ?? []).compactMap { device -> String? in
+            guard let ip = device.address?.ipAddress, ip != "127.0.0.1", ip != "::1", !ip.hasPrefix("fe80") else { return nil }
+            return Self.hostPort(ip, port)
+        }
+        return addresses.isEmpty ? [Self.hostPort(options.host, port)] : Array(Set(addresses)).sorted()
+    }
+
+    /// The cluster's client URLs changed: rebuild the client INFO and send it to clients that
+    /// take asynchronous INFO (nats-server addConnectURLsAndSendINFOToClients).
+    func clientURLsChanged() {
+        guard let port = clientPort else { return }
+        infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() }
+        for connection in liveConnections {
+            connection.eventLoop.execute { connection.handler.value.sendAsyncInfo() }
+        }
     }
 
     // MARK: Interest
@@ -271,13 +322,13 @@ public final class Server: Sendable {
             sub.shadows = []
             return shadows
         }
-        connection.account.sublist.remove(sub)
+        connection.account.remove(sub)
         Subscription.removeShadows(shadows)
     }
 
 
     /// Closes a connection that passed max_pending; called from any event loop.
-    func closeSlowConsumer(_ connection: ClientConnection) {
+    func closeSlowConsumer(_ connection: LinkConnection) {
         connection.eventLoop.execute {
             connection.channel.close(promise: nil)
         }

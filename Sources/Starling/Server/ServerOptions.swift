@@ -36,6 +36,10 @@ public struct ServerOptions: Sendable {
     public var trace = false
     /// Log timestamps.
     public var logTime = true
+    /// Clustering: the route listener and the routes to solicit; nil runs standalone.
+    public var cluster: ClusterOptions?
+    /// `host:port` clients are told to use for this server (`connect_urls`) instead of the listener's.
+    public var clientAdvertise: String?
     /// Whether clients may use message headers (`no_header_support` turns them off).
     public var headers = true
     /// Monitoring HTTP port; nil disables monitoring, 0 picks a free port.

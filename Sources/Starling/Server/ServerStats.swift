@@ -12,6 +12,10 @@ public final class ServerStats: Sendable {
     public let outBytes = Atomic<Int>(0)
     /// Connections closed as slow consumers.
     public let slowConsumers = Atomic<Int>(0)
+    /// Messages received from routes.
+    public let routeInMsgs = Atomic<Int>(0)
+    /// Payload bytes received from routes.
+    public let routeInBytes = Atomic<Int>(0)
     /// Connections closed as stale.
     public let staleConnections = Atomic<Int>(0)
     /// Connections accepted since start.

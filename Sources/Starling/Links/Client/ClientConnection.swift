@@ -2,20 +2,10 @@ import NIOCore
 import NATSWire
 import Synchronization
 
-/// The thread-safe face of a client connection: its outbound buffer, which any event loop may
-/// append to, and its subscriptions.
-///
-/// Appends take the `outbound` mutex (never a hop per message); the buffer is written by the
-/// connection's own event loop when it goes from empty to scheduled (see ``flush()``).
-final class ClientConnection: Sendable {
-    /// Connection id (`cid`).
-    let id: UInt64
-    /// The NIO channel.
-    let channel: any Channel
-    /// The loop that owns the channel.
-    let eventLoop: any EventLoop
+/// A client connection: its subscriptions, its account, and MSG/HMSG delivery into the shared
+/// outbound buffer of ``LinkConnection``.
+final class ClientConnection: LinkConnection, @unchecked Sendable {
     private let boundAccount: Mutex<Account>
-    fileprivate let outbound: Mutex<OutboundState>
     /// Subscriptions by sid; touched by the owner on SUB/UNSUB and by publishers on auto-unsubscribe.
     let subscriptions = Mutex<[String: Subscription]>([:])
     /// The link's state machine, reachable only on `eventLoop` (monitoring snapshots hop there).
@@ -23,30 +13,10 @@ final class ClientConnection: Sendable {
 
     init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, writeDeadline: TimeAmount,
          handler: NIOLoopBound<ClientHandler>) {
-        self.id = id
-        self.channel = channel
-        self.eventLoop = channel.eventLoop
         self.boundAccount = Mutex(account)
         self.handler = handler
-        self.outbound = Mutex(OutboundState(buffer: channel.allocator.buffer(capacity: 512), maxPending: maxPending,
-                                            writeDeadline: writeDeadline))
+        super.init(id: id, channel: channel, maxPending: maxPending, writeDeadline: writeDeadline)
     }
-
-    /// What became of one delivery attempt.
-    enum Delivery {
-        /// Queued; `needsFlush` is true when the caller must arrange a flush (the buffer was idle),
-        /// `flushNow` when the buffer just passed ``urgentFlushBytes`` and should not wait for
-        /// the end of the publisher's batch.
-        case queued(needsFlush: Bool, flushNow: Bool, limitReached: Bool)
-        /// Not queued: the connection is closed or the subscription has reached its limit.
-        case dropped
-        /// Queuing would pass max_pending: the connection is now marked as a slow consumer.
-        case slowConsumer
-    }
-
-    /// Buffered bytes past which a subscriber is flushed at once rather than at the end of the
-    /// publisher's read batch (keeps a large batch from looking like a slow consumer).
-    static var urgentFlushBytes: Int { 64 * 1024 }
 
     /// Appends a MSG/HMSG for `subscription` (headers stripped when the client cannot take them).
     func deliver(_ subscription: Subscription, subject: UnsafeRawBufferPointer, reply: UnsafeRawBufferPointer,
@@ -84,148 +54,6 @@ final class ClientConnection: Sendable {
             return .queued(needsFlush: needsFlush, flushNow: flushNow, limitReached: limitReached)
         }
     }
-
-    /// Appends protocol bytes (INFO, PONG, +OK, -ERR) and reports whether a flush must be arranged.
-    @discardableResult
-    func enqueue(_ write: (inout ByteBuffer) -> Void) -> Bool {
-        outbound.withLock { s in
-            guard !s.closed else { return false }
-            let before = s.buffer.writerIndex
-            write(&s.buffer)
-            s.pending += s.buffer.writerIndex - before
-            let needsFlush = !s.flushScheduled
-            s.flushScheduled = true
-            return needsFlush
-        }
-    }
-
-    /// Applies reloaded limits.
-    func setLimits(maxPending: Int, writeDeadline: TimeAmount) {
-        outbound.withLock {
-            $0.maxPending = maxPending
-            $0.writeDeadline = writeDeadline
-        }
-    }
-
-    /// Records the client's CONNECT `headers` flag, read by every delivery.
-    func setHeadersSupported(_ on: Bool) {
-        outbound.withLock { $0.headers = on }
-    }
-
-    /// Writes everything queued. Must run on `eventLoop`.
-    func flush() {
-        let taken: (ByteBuffer, watch: UInt64?)? = outbound.withLock { s in
-            s.flushScheduled = false
-            guard s.buffer.readableBytes > 0 else { return nil }
-            let out = s.buffer
-            s.buffer = channel.allocator.buffer(capacity: min(max(out.readableBytes, 512), 1 << 20))
-            s.writesIssued &+= 1
-            let watch = s.deadlineArmed ? nil : s.writesIssued
-            s.deadlineArmed = true
-            return (out, watch)
-        }
-        guard let (buffer, watch) = taken else { return }
-        if let watch { watchWriteDeadline(forWrite: watch) }
-        let size = buffer.readableBytes
-        channel.writeAndFlush(buffer).whenComplete { [self] _ in
-            outbound.withLock { s in
-                s.pending -= size
-                s.writesCompleted &+= 1
-            }
-        }
-    }
-
-    /// Closes the connection as a slow consumer if write number `target` has not completed
-    /// within write_deadline; keeps watching while newer writes are outstanding.
-    private func watchWriteDeadline(forWrite target: UInt64) {
-        let deadline = outbound.withLock { $0.writeDeadline }
-        eventLoop.scheduleTask(in: deadline) { [self] in
-            let (stalled, next): (Bool, UInt64?) = outbound.withLock { s in
-                if s.writesCompleted < target && !s.closed {
-                    s.slowConsumer = true
-                    s.stalledWrite = true
-                    s.closed = true
-                    return (true, nil)
-                }
-                if s.writesCompleted < s.writesIssued { return (false, s.writesIssued) }
-                s.deadlineArmed = false
-                return (false, nil)
-            }
-            if stalled {
-                channel.close(promise: nil)
-            } else if let next {
-                watchWriteDeadline(forWrite: next)
-            }
-        }
-    }
-
-    /// Arranges a flush from any thread: directly when already on the loop, else one hop.
-    func scheduleFlush() {
-        if eventLoop.inEventLoop {
-            flush()
-        } else {
-            eventLoop.execute { [self] in flush() }
-        }
-    }
-
-    /// Messages and payload bytes delivered so far.
-    var deliveredCounts: (msgs: Int, bytes: Int) {
-        outbound.withLock { ($0.outMsgs, $0.outBytes) }
-    }
-
-    /// Bytes queued or in flight.
-    var pendingBytes: Int { outbound.withLock { $0.pending } }
-
-    /// Stops all further queuing; returns true if this call closed it and it was a slow consumer.
-    func markClosed() -> Bool {
-        outbound.withLock { s in
-            let wasSlow = s.slowConsumer && !s.closeReported
-            s.closed = true
-            s.closeReported = true
-            return wasSlow
-        }
-    }
-
-
-    /// Whether the connection was closed because a write stalled past write_deadline.
-    var stalledWrite: Bool { outbound.withLock { $0.stalledWrite } }
-}
-
-/// The outbound side of a connection; only touched under ``ClientConnection``'s mutex.
-struct OutboundState {
-    var buffer: ByteBuffer
-    var maxPending: Int
-    var writeDeadline: TimeAmount
-    var pending = 0
-    var flushScheduled = false
-    var closed = false
-    var slowConsumer = false
-    var closeReported = false
-    var headers = false
-    var outMsgs = 0
-    var outBytes = 0
-    var writesIssued: UInt64 = 0
-    var writesCompleted: UInt64 = 0
-    var deadlineArmed = false
-    var stalledWrite = false
-    var replyGrants: [String: ReplyGrant] = [:]
-    var responses: ResponsePermission?
-
-    /// Records a reply subject the client received, bounded as nats-server bounds it.
-    mutating func grant(_ reply: UnsafeRawBufferPointer, limit: ResponsePermission) {
-        if replyGrants.count >= 10_000 {
-            let now = ContinuousClock.now
-            replyGrants = replyGrants.filter { limit.expires == .zero || now - $0.value.granted < limit.expires }
-            if replyGrants.count >= 10_000 { replyGrants.removeAll() }
-        }
-        replyGrants[String(decoding: reply, as: UTF8.self)] = ReplyGrant(granted: .now, uses: 0)
-    }
-}
-
-/// A reply subject a connection may publish to (`allow_responses`).
-struct ReplyGrant {
-    var granted: ContinuousClock.Instant
-    var uses: Int
 }
 
 extension ClientConnection {

@@ -74,7 +74,7 @@ extension ClientHandler {
         cache = PublishCache()
         guard newIdentity.account !== account else { return }
         let subs = connection.subscriptions.withLock { Array($0.values) }
-        account.sublist.removeAll(subs)
+        account.removeAll(subs)
         for sub in subs { removeShadows(of: sub) }
         // The connection counts for the account it ends up in, as in nats-server.
         account.stats.totalConnections.subtract(1, ordering: .relaxed)
@@ -83,7 +83,7 @@ extension ClientHandler {
         connection.account = account
         info.account = account.name
         for sub in subs {
-            account.sublist.insert(sub)
+            account.insert(sub)
             addShadows(for: sub)
         }
     }
@@ -128,7 +128,7 @@ extension ClientHandler {
         connection.carryCounters(from: old, to: fresh)
         server.removeSubscription(old)
         connection.subscriptions.withLock { $0[old.sidString] = fresh }
-        account.sublist.insert(fresh)
+        account.insert(fresh)
         addShadows(for: fresh)
     }
 }

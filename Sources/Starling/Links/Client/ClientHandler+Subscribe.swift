@@ -39,7 +39,7 @@ extension ClientHandler {
             sendError(ClientError.maxSubscriptions)
             return
         case true?:
-            account.sublist.insert(sub)
+            account.insert(sub)
             addShadows(for: sub)
         case false?:
             break

@@ -21,8 +21,8 @@ final class ClientHandler: ChannelInboundHandler {
     var pendingInput: ByteBuffer?
     var closing = false
     var cache = PublishCache()
-    var touched: [ClientConnection] = []
-    var random: UInt64
+    /// Delivers what this client publishes; its `touched` connections are flushed per read batch.
+    var dispatch: MessageDispatch
     var inMsgs = 0
     var inBytes = 0
     var pingsOut = 0
@@ -57,7 +57,7 @@ final class ClientHandler: ChannelInboundHandler {
         self.tls = tls
         self.opts = server.options
         self.parser = WireParser(maxControlLine: opts.maxControlLine, maxPayload: opts.maxPayload)
-        self.random = UInt64.random(in: 1...UInt64.max)
+        self.dispatch = MessageDispatch(server: server)
         self.account = server.globalAccount
     }
 
@@ -158,7 +158,7 @@ final class ClientHandler: ChannelInboundHandler {
             s.removeAll()
             return all
         }
-        connection.account.sublist.removeAll(subs)
+        connection.account.removeAll(subs)
         for sub in subs { removeShadows(of: sub) }
         record.stop = Date()
         record.reason = closeReason
@@ -231,8 +231,7 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     func flushTouched() {
-        for peer in touched { peer.scheduleFlush() }
-        touched.removeAll(keepingCapacity: true)
+        dispatch.flushTouched()
     }
 
     /// Parses and handles every complete op; returns the bytes consumed.
@@ -303,6 +302,7 @@ final class ClientHandler: ChannelInboundHandler {
             pingsOut = 0
             if let sent = pingSentAt {
                 info.rtt = ContinuousClock.now - sent
+                dispatch.requestRTT = info.rtt
                 pingSentAt = nil
             }
         case .connect(let json):
@@ -312,7 +312,7 @@ final class ClientHandler: ChannelInboundHandler {
         case .err:
             closeReason = "Protocol Violation"
             closeNow()
-        case .msg:
+        case .msg, .routeSub, .routeUnsub, .routedMsg:
             closeReason = "Parse Error"
             fail(ClientError.unknownOperation)
         }
@@ -335,7 +335,7 @@ final class ClientHandler: ChannelInboundHandler {
             let line = String(buffer: copy).trimmingCharacters(in: .newlines)
             server.log.trace("\(info.ip):\(info.port) - cid:\(info.cid) - ->> [\(line)]")
         }
-        if connection.enqueue(write) { touched.append(connection) }
+        if connection.enqueue(write) { dispatch.touched.append(connection) }
     }
 
     /// Sends `-ERR '<text>'`, then closes once it is written.
@@ -412,6 +412,13 @@ final class ClientHandler: ChannelInboundHandler {
     func announceLameDuck() {
         guard options.protocol >= 1, !closing else { return }
         let line = server.infoJSON(clientID: info.cid, clientIP: info.ip, lameDuck: true)
+        if connection.enqueue({ $0.writeString(line) }) { connection.flush() }
+    }
+
+    /// Sends the current INFO (new `connect_urls`) to a client that takes asynchronous INFO.
+    func sendAsyncInfo() {
+        guard options.protocol >= 1, connectAccepted, !closing else { return }
+        let line = server.infoJSON(clientID: info.cid, clientIP: info.ip)
         if connection.enqueue({ $0.writeString(line) }) { connection.flush() }
     }
 

@@ -26,6 +26,17 @@ enum ProtocolTrace {
         case .pong: return "PONG"
         case .ok: return "+OK"
         case .err(let message): return "-ERR \(text(message))"
+        case .routeSub(let f):
+            let queue = f.queue.isEmpty ? "" : " \(text(f.queue)) \(f.weight)"
+            return "RS+ \(words(f.origin, f.account, f.subject))\(queue)"
+        case .routeUnsub(let f):
+            return "RS- \(words(f.origin, f.account, f.subject, f.queue))"
+        case .routedMsg(let f):
+            let sizes = f.headerLength >= 0 ? "\(f.headerLength) \(f.body.count)" : "\(f.body.count)"
+            return "RMSG \(words(f.origin, f.account, f.subject, f.reply, f.queues)) \(sizes)"
+        }
+        func words(_ ranges: Range<Int>...) -> String {
+            ranges.filter { !$0.isEmpty }.map(text).joined(separator: " ")
         }
     }
 
