@@ -46,7 +46,7 @@ extension Cluster {
                     server.log.debug("Error trying to connect to route (attempt \(next)): \(dial.url): \(error)")
                 }
                 if !dial.explicit && next > options.connectRetries {
-                    state.withLock { _ = $0.dialing.remove(dial.url.description) }
+                    state.withLock { _ = $0.dialing.remove(dial.key) }
                     return
                 }
                 self.dial(dial, attempt: next)

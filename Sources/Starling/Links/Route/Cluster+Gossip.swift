@@ -42,10 +42,10 @@ extension Cluster {
             if state.stopped || configured { return false }
             if let account {
                 guard options.poolSize > 0, state.peers[info.serverID]?.pinned[account] == nil else { return false }
-            } else if state.peers[info.serverID] != nil {
+            } else if state.peers[info.serverID]?.slots.contains(where: { $0 != nil }) == true {
                 return false
             }
-            return state.dialing.insert(target.description + (account ?? "")).inserted
+            return state.dialing.insert(RouteDial(url: target, explicit: false, account: account).key).inserted
         }
         guard proceed else { return }
         var url = target

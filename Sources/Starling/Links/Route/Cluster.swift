@@ -196,19 +196,25 @@ final class Cluster: Sendable {
         let account = link.dial?.account ?? info.routeAccount
         let step: RegistrationStep = state.withLock { state in
             state.handshaking[link.id] = nil
+            if let dial = link.dial { state.dialing.remove(dial.key) }
             guard !state.stopped else { return .outcome(.duplicate) }
             return place(link, info: info, account: account, pooled: pooled, remotePool: remotePool,
                          sendDelayedInfo: sendDelayedInfo, state: &state)
         }
-        guard case .placed(let firstOfPeer, let askForNext, let others) = step else {
+        guard case .placed(let firstInGroup, let askForNext, let others) = step else {
             if case .outcome(let outcome) = step { return outcome }
             return .duplicate
         }
         sendAllInterest(to: link, account: account, allAccounts: !pooled)
-        if firstOfPeer {
-            forwardNewRoute(info, to: others, solicitedImplicitly: link.dial.map { !$0.explicit } ?? false)
+        if firstInGroup {
+            // Gossip the peer once for its pool and once per pinned account, as nats-server does.
+            var gossip = info
+            gossip.routeAccount = account
+            forwardNewRoute(gossip, to: others, solicitedImplicitly: link.dial.map { !$0.explicit } ?? false)
+        }
+        if firstInGroup && account == nil {
             if !options.noAdvertise { server.clientURLsChanged() }
-            if pooled, let dial = link.dial, dial.account == nil {
+            if pooled, let dial = link.dial {
                 for name in pinnedAccounts.sorted() {
                     self.dial(RouteDial(url: dial.url, explicit: dial.explicit, account: name), attempt: 0)
                 }
@@ -219,7 +225,8 @@ final class Cluster: Sendable {
 
     private enum RegistrationStep {
         case outcome(Registration)
-        case placed(firstOfPeer: Bool, askForNext: Bool, others: [RouteConnection])
+        /// `firstInGroup`: the peer's first pool link, or its first link for a pinned account.
+        case placed(firstInGroup: Bool, askForNext: Bool, others: [RouteConnection])
     }
 
     private func place(_ link: RouteConnection, info: RouteInfo, account: String?, pooled: Bool, remotePool: Int,
@@ -239,7 +246,7 @@ final class Cluster: Sendable {
         }
         var peer = state.peers[id] ?? RoutePeer(slots: Array(repeating: nil, count: effective), noPool: !pooled,
                                                 name: info.serverName ?? id, info: info)
-        let isNewPeer = state.peers[id] == nil
+        let firstInGroup = account.map { peer.pinned[$0] == nil } ?? !peer.slots.contains { $0 != nil }
         var index: Int?
         if let account {
             guard pinnedAccounts.contains(account), server.account(named: account) != nil else {
@@ -279,11 +286,13 @@ final class Cluster: Sendable {
         }
         if account != nil { link.setPinned(true) }
         if let account { peer.pinned[account] = link } else if let index { peer.slots[index] = link }
-        if isNewPeer { peer.connectURLs = info.connectURLs ?? [] }
+        if account == nil && firstInGroup { peer.connectURLs = info.connectURLs ?? [] }
         state.peers[id] = peer
         let filled = peer.slots.filter { $0 != nil }.count
-        let others = state.peers.filter { $0.key != id }.compactMap { $0.value.firstLink }
-        return .placed(firstOfPeer: isNewPeer, askForNext: pooled && solicited && account == nil && filled < effective,
+        let others = state.peers.filter { $0.key != id }.compactMap { other in
+            account.flatMap { other.value.pinned[$0] } ?? other.value.firstLink
+        }
+        return .placed(firstInGroup: firstInGroup, askForNext: pooled && solicited && account == nil && filled < effective,
                        others: others)
     }
 
@@ -321,12 +330,19 @@ final class Cluster: Sendable {
         }
         if removedPeer && !options.noAdvertise { server.clientURLsChanged() }
         let stopped = state.withLock { $0.stopped }
-        guard !stopped, !info.noRedial, let dial = info.registered ? info.redial : link.dial else { return }
-        if !info.registered && link.dial == nil { return }
-        // A dial that never registered (refused, failed handshake, duplicate) is retried only
-        // when it is configured; a registered link is dialled again after the reconnect delay.
+        guard !stopped, !info.noRedial, let dial = info.registered ? info.redial : link.dial else {
+            if let dial = link.dial { state.withLock { _ = $0.dialing.remove(dial.key) } }
+            return
+        }
+        // A dial that never registered (refused, failed handshake) is retried, unless the peer is
+        // already reached another way (a duplicate); a registered link is dialled again after
+        // the reconnect delay (jittered, so two peers do not collide again).
         if !info.registered && isDuplicateOfLivePeer(link) { return }
-        self.dial(dial, attempt: info.registered ? 0 : 1)
+        if !dial.explicit && !info.registered {
+            state.withLock { _ = $0.dialing.remove(dial.key) }
+            return
+        }
+        self.dial(dial, attempt: 1)
     }
 
     private func isDuplicateOfLivePeer(_ link: RouteConnection) -> Bool {

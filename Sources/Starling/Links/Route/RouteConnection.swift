@@ -99,6 +99,9 @@ struct RouteDial: Sendable {
     let explicit: Bool
     /// The account this link is dedicated to, for a pinned-account route.
     let account: String?
+
+    /// Identifies a dial to one place (URL and pinned account), so gossip does not dial it twice.
+    var key: String { "\(url)|\(account ?? "")" }
 }
 
 /// What a route handshake established about the peer and this link's place among its links.

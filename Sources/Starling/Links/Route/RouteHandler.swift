@@ -53,11 +53,16 @@ final class RouteHandler: ChannelInboundHandler {
         self.cluster = cluster
         self.dial = dial
         let opts = cluster.server.options
-        self.parser = WireParser(maxControlLine: opts.maxControlLine, maxPayload: Int.max, dialect: .route(accountInOps: true))
+        // No message may arrive before the handshake; after it a peer's messages are bounded by
+        // the largest max_payload nats-server accepts.
+        self.parser = WireParser(maxControlLine: opts.maxControlLine, maxPayload: 0, dialect: .route(accountInOps: true))
         self.dispatch = MessageDispatch(server: cluster.server)
     }
 
     var server: Server { cluster.server }
+
+    /// nats-server's ceiling for max_payload (MAX_PAYLOAD_MAX_SIZE): no peer sends more.
+    static var maxRoutedPayload: Int { 64 * 1024 * 1024 }
     var log: Logger { cluster.server.log }
 
     // MARK: Lifecycle
@@ -344,6 +349,7 @@ final class RouteHandler: ChannelInboundHandler {
         case .registered(let pinned, let askForNext):
             registered = true
             infoDelayed = false
+            parser.maxPayload = Self.maxRoutedPayload
             if pinned {
                 parser.dialect = .route(accountInOps: false)
                 pinnedAccount = connection.peer.withLock { $0.pinnedAccount }.flatMap { server.account(named: $0) }
