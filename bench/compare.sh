@@ -6,8 +6,11 @@
 #   bench/compare.sh                     # 3 rounds, all scenarios, then 10k idle connections
 #   bench/compare.sh --rounds 5 --scale 0.5 --only pub16,pubsub16
 #   bench/compare.sh --no-idle --json-out /tmp/results.json
+#   bench/compare.sh --only cluster --no-idle  # only the cluster scenarios (2- and 3-node clusters,
+#                                              # one per implementation, all nodes on CPU 0)
 #
-# Environment: STARLING (binary; default: build release into $SCRATCH, default .build),
+# Environment: STARLING (binary to use as-is, e.g. .build-bench/release/starling; default: build
+# release into $SCRATCH, default .build),
 # STARLING_ARGS (extra server flags for Starling only, e.g. "--event_loops 1"),
 # GO_DEBIAN (default /usr/sbin/nats-server), NATS_PIP_DIR (default .deps/natsbin, where scripts/install-deps.sh puts it).
 set -euo pipefail

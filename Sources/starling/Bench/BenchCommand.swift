@@ -10,12 +10,18 @@ struct BenchCommand: AsyncParsableCommand {
         Pub/sub: every plain subscriber must receive pubs × msgs messages; a queue group must \
         receive pubs × msgs in total. Loss exits with status 1 unless --timeout cut the run short. \
         --request measures request/reply latency: one requester, sequential requests, the \
-        subscribers as responders in one queue group.
+        subscribers as responders in one queue group. With --sub-server, subscribers connect to \
+        other servers (e.g. cluster nodes) and a warm-up waits until their interest is visible \
+        on the publishers' server before measuring.
         """
     )
 
     @Option(name: [.short, .long], help: "Server URL.")
     var server = "nats://127.0.0.1:4222"
+
+    @Option(name: .customLong("sub-server"),
+            help: "Server URL for the subscribers (responders with --request); repeatable or comma-separated, assigned round-robin (default: --server).")
+    var subServers: [String] = []
 
     @Option(name: .customLong("tlsca"), help: "CA certificate for a TLS server (use a tls:// URL).")
     var tlsCAFile: String?
@@ -53,6 +59,8 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         var options = BenchOptions()
         options.server = server
+        options.subServers = subServers.flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         options.tlsCAFile = tlsCAFile
         options.subject = subject
         options.publishers = pubs

@@ -60,11 +60,17 @@ enum BenchError: Error, CustomStringConvertible {
     case stalled(waited: Duration)
     /// A bad option combination.
     case invalidOptions(String)
+    /// The warm-up saw no probe for some (publisher, subscriber) pairs: interest did not cross
+    /// the route(s) in time.
+    case interestNotVisible(missing: Int, pairs: Int, waited: Duration)
 
     var description: String {
         switch self {
         case .stalled(let waited): return "delivery stalled: no message received for \(waited)"
         case .invalidOptions(let text): return text
+        case .interestNotVisible(let missing, let pairs, let waited):
+            return "warm-up failed: \(missing) of \(pairs) publisher/subscriber pairs saw no probe within \(waited) "
+                + "(is the subscribers' server routed to the publishers'?)"
         }
     }
 }

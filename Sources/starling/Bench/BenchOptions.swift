@@ -2,6 +2,9 @@
 struct BenchOptions: Sendable {
     /// Server URL.
     var server = "nats://127.0.0.1:4222"
+    /// Servers the subscribers (request mode: responders) connect to, assigned round-robin;
+    /// empty: all use `server`.
+    var subServers: [String] = []
     /// CA file for a `tls://` server (TLS benchmarks).
     var tlsCAFile: String?
     /// Subject to publish on.
@@ -39,6 +42,17 @@ struct BenchOptions: Sendable {
     var writesInFlight = 4
     /// No delivery progress for this long, with messages outstanding, counts them as lost.
     var stallTimeout: Duration = .seconds(10)
+    /// Bound on the warm-up that waits for interest to cross routes (see BenchWarmup.swift).
+    var warmupTimeout: Duration = .seconds(10)
+
+    /// The server subscriber (or responder) `index` connects to.
+    func subscriberServer(_ index: Int) -> String {
+        subServers.isEmpty ? server : subServers[index % subServers.count]
+    }
+
+    /// Whether some subscriber is on another server than the publishers, so that interest
+    /// must cross a route before the measured run may start.
+    var needsWarmup: Bool { subServers.contains { $0 != server } }
 
     /// The queue group responders join in request mode.
     var responderQueue: String { queue ?? "starling.bench.responders" }

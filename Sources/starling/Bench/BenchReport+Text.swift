@@ -5,6 +5,7 @@ extension BenchReport {
     func text() -> String {
         var lines: [String] = []
         let against = "\(serverImplementation.isEmpty ? "server" : serverImplementation) \(serverVersion) at \(server)"
+            + (subServers.isEmpty ? "" : ", \(latency == nil ? "subscribers" : "responders") at \(subServers.joined(separator: ","))")
         if let latency {
             lines.append("Request/reply latency [subject=\(subject), requests=\(Self.grouped(latency.requests)), size=\(size) B, responders=\(subscribers)] against \(against)")
             lines.append(String(format: "  %@ requests/sec, latency µs: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f",
@@ -33,6 +34,10 @@ extension BenchReport {
             } else if timedOut {
                 lines.append("Time bound hit: partial results")
             }
+        }
+        if let warmup {
+            lines.append(String(format: "Warm-up: interest visible on the publishers' server after %.1f ms (%d probes, not measured)",
+                                warmup.seconds * 1000, warmup.probes))
         }
         lines.append(String(format: "Bench client CPU: %.2fs user + %.2fs sys over %.2fs wall (%.0f%% of one core, %d event loop thread(s))",
                             cpu.userSeconds, cpu.systemSeconds, cpu.wallSeconds, cpu.cores * 100, threads))

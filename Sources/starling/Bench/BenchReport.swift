@@ -36,6 +36,12 @@ struct BenchReport: Encodable, Sendable {
         var cores: Double
     }
 
+    /// How long the warm-up took (runs with subscribers on other servers only).
+    struct Warmup: Encodable, Sendable {
+        var seconds: Double
+        var probes: Int
+    }
+
     var mode: String
     var server: String
     var serverVersion: String
@@ -66,6 +72,10 @@ struct BenchReport: Encodable, Sendable {
     /// The --timeout bound was hit: results are partial.
     var timedOut: Bool
     var cpu: CPU
+    /// Servers the subscribers (responders) connected to, round-robin; empty: `server`.
+    var subServers: [String] = []
+    /// The warm-up that waited for interest to cross routes, when there was one.
+    var warmup: Warmup?
 
     /// Loss or corruption that should fail the run.
     var failed: Bool { corrupt > 0 || (lost > 0 && !timedOut) }

@@ -6,6 +6,7 @@ import Synchronization
 /// Request/reply latency: one requester sends `--msgs` requests one after another to
 /// responders sharing a queue group; each reply triggers the next request from the
 /// requester's event loop (no async hop), and the round-trip time of each is recorded.
+/// Responders connect to `--sub-server` (round-robin) when given; the requester to `--server`.
 struct BenchRequester {
     let options: BenchOptions
     let group: any EventLoopGroup
@@ -37,7 +38,7 @@ struct BenchRequester {
         defer { for c in connections { c.channel.close(promise: nil) } }
         let responders = max(1, o.subscribers)
         for i in 0..<responders {
-            let c = try await BenchRunner.connect(o, group: group, name: "bench-responder-\(i + 1)")
+            let c = try await BenchRunner.connect(o, url: o.subscriberServer(i), group: group, name: "bench-responder-\(i + 1)")
             connections.append(c)
             _ = try await c.subscribeFrames(to: o.subject, queue: o.responderQueue) { frame, bytes in
                 guard !frame.reply.isEmpty else { return }
@@ -77,6 +78,7 @@ struct BenchRequester {
             requester.sendEncoded(request)
         }
         try await requester.flush()
+        let warmup = try await warmUp(requester: requester, responders: Array(connections.prefix(responders)))
 
         let cpu0 = BenchClock.cpu()
         let t0 = BenchClock.now()
@@ -119,7 +121,7 @@ struct BenchRequester {
         let info = requester.serverInfo
         let cpuUser = cpu1.user - cpu0.user
         let cpuSystem = cpu1.system - cpu0.system
-        return BenchReport(
+        var report = BenchReport(
             mode: "request", server: o.server, serverVersion: info.version, serverImplementation: BenchRunner.implementation(info),
             subject: o.subject, size: o.size, publishers: 1, subscribers: responders, queue: o.responderQueue,
             messagesPerPublisher: o.messages, threads: threads,
@@ -130,5 +132,18 @@ struct BenchRequester {
             corrupt: 0, timedOut: timedOut,
             cpu: .init(userSeconds: cpuUser, systemSeconds: cpuSystem, wallSeconds: seconds,
                        cores: (cpuUser + cpuSystem) / max(1e-9, seconds)))
+        report.subServers = o.subServers
+        report.warmup = warmup
+        return report
+    }
+
+    /// With responders on other servers, waits until requests can reach every responder
+    /// (their subscriptions are visible on the requester's server) and replies can come back
+    /// (the requester's inbox subscription is visible on every responder's server).
+    private func warmUp(requester: NATSConnection, responders: [NATSConnection]) async throws -> BenchReport.Warmup? {
+        guard options.needsWarmup else { return nil }
+        let forward = try await BenchWarmup.run(probers: [requester], listeners: responders, timeout: options.warmupTimeout)
+        let back = try await BenchWarmup.run(probers: responders, listeners: [requester], timeout: options.warmupTimeout)
+        return .init(seconds: forward.seconds + back.seconds, probes: forward.probes + back.probes)
     }
 }

@@ -9,6 +9,8 @@ import Synchronization
 /// starts, publishes with ``BenchPublisher`` under ``BenchFlowControl``, then waits until every
 /// subscriber has what it should (each plain subscriber: pubs × msgs; a queue group: pubs ×
 /// msgs in total), the time bound passes, or delivery stalls, and reports rates and loss.
+/// With `--sub-server`, subscribers connect round-robin to those servers and ``BenchWarmup``
+/// waits, before the measured part, until their interest is visible on the publishers' server.
 /// Request mode is ``BenchRequester``'s.
 struct BenchRunner {
     let options: BenchOptions
@@ -45,8 +47,9 @@ struct BenchRunner {
         }
     }
 
-    static func connect(_ options: BenchOptions, group: any EventLoopGroup, name: String) async throws -> NATSConnection {
-        var client = try NATSClientOptions(url: options.server)
+    /// Connects to `url` (default: `--server`) on `group`.
+    static func connect(_ options: BenchOptions, url: String? = nil, group: any EventLoopGroup, name: String) async throws -> NATSConnection {
+        var client = try NATSClientOptions(url: url ?? options.server)
         client.tlsCAFile = options.tlsCAFile
         client.eventLoopGroup = group
         client.name = name
@@ -63,7 +66,7 @@ struct BenchRunner {
             for c in subscribers + publishers { c.channel.close(promise: nil) }
         }
         for (i, tally) in tallies.enumerated() {
-            let c = try await Self.connect(o, group: group, name: "bench-sub-\(i + 1)")
+            let c = try await Self.connect(o, url: o.subscriberServer(i), group: group, name: "bench-sub-\(i + 1)")
             subscribers.append(c)
             _ = try await c.subscribeFrames(to: o.subject, queue: o.queue) { frame, _ in tally.record(frame) }
         }
@@ -72,6 +75,10 @@ struct BenchRunner {
             publishers.append(try await Self.connect(o, group: group, name: "bench-pub-\(i + 1)"))
         }
         let info = (publishers.first ?? subscribers.first)?.serverInfo
+        // Subscribers on other servers: wait until their interest has crossed the routes.
+        let warmup = o.needsWarmup && !publishers.isEmpty
+            ? try await BenchWarmup.run(probers: [publishers[0]], listeners: subscribers, timeout: o.warmupTimeout)
+            : nil
         let (frames, frameBytes) = BenchPublisher.encodeFrames(subject: o.subject, size: o.size, chunkBytes: o.chunkBytes)
         let msgFrameBytes = o.subject.utf8.count + o.size + 20
         let flow = BenchFlowControl(tallies: tallies, queueMode: o.queue != nil, windowBytes: o.windowBytes, msgFrameBytes: msgFrameBytes)
@@ -113,6 +120,8 @@ struct BenchRunner {
             cpu: .init(userSeconds: cpu1.user - cpu0.user, systemSeconds: cpu1.system - cpu0.system,
                        wallSeconds: BenchClock.seconds(t0, tEnd),
                        cores: (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / max(1e-9, BenchClock.seconds(t0, tEnd))))
+        report.subServers = o.subServers
+        report.warmup = warmup.map { .init(seconds: $0.seconds, probes: $0.probes) }
         if !results.isEmpty {
             report.perPublisher = results.map { .init(messages: $0.sent, seconds: BenchClock.seconds($0.start, $0.end), size: o.size) }
             let start = results.map(\.start).min()!
@@ -132,49 +141,6 @@ struct BenchRunner {
         let pubEnd = results.map(\.end).max() ?? t0
         report.aggregate = .init(messages: sent + received, seconds: BenchClock.seconds(t0, max(pubEnd, lastDelivery)), size: o.size)
         return report
-    }
-
-    /// Marks each subscriber finished (with the time) once it has its share of `target`.
-    private static func watch(_ tallies: [SubscriberTally], queue: Bool, target: SharedCount) async {
-        while !Task.isCancelled {
-            let goal = target.value.load(ordering: .relaxed)
-            let now = BenchClock.now()
-            if queue {
-                if tallies.reduce(0, { $0 + $1.received }) >= goal {
-                    for t in tallies where t.finishedAt.load(ordering: .relaxed) == 0 { t.finishedAt.store(now, ordering: .relaxed) }
-                }
-            } else {
-                for t in tallies where t.finishedAt.load(ordering: .relaxed) == 0 && t.received >= goal {
-                    t.finishedAt.store(now, ordering: .relaxed)
-                }
-            }
-            if tallies.allSatisfy({ $0.finishedAt.load(ordering: .relaxed) != 0 }) { return }
-            try? await Task.sleep(for: .microseconds(500))
-        }
-    }
-
-    /// Waits until `expected` messages arrived in total, the deadline passed, or delivery
-    /// stalled; returns when it stopped and whether the deadline was the reason.
-    private func waitForDelivery(_ tallies: [SubscriberTally], expected: Int, deadline: UInt64?) async -> (at: UInt64, timedOut: Bool) {
-        var last = -1
-        var lastChange = BenchClock.now()
-        while true {
-            let now = BenchClock.now()
-            let got = tallies.reduce(0) { $0 + $1.received }
-            if got >= expected {
-                // Give the watcher a moment to stamp the finish times.
-                try? await Task.sleep(for: .milliseconds(1))
-                return (now, false)
-            }
-            if let deadline, now >= deadline { return (now, true) }
-            if got != last {
-                last = got
-                lastChange = now
-            } else if now - lastChange > options.stallTimeout.nanoseconds {
-                return (lastChange, false)
-            }
-            try? await Task.sleep(for: .microseconds(500))
-        }
     }
 
     /// "nats-server" or "starling", from the INFO `go` field.
