@@ -356,10 +356,9 @@ final class RouteHandler: ChannelInboundHandler {
             }
             label += " - \(info.serverName ?? info.serverID)"
             log.debug("\(label) - Registered remote route \"\(info.serverID)\"")
-            if askForNext {
-                dialNextOnPong = true
-                sendPing()
-            }
+            // The PONG gives the link's RTT at once, and paces the next pool connection.
+            dialNextOnPong = askForNext
+            sendPing()
         case .duplicate:
             log.debug("\(label) - Detected duplicate remote route \"\(info.serverID)\"")
             closeReason = "Duplicate Route"

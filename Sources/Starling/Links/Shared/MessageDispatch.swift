@@ -5,11 +5,13 @@ import NATSWire
 /// Delivers one message to what a sublist match found — local subscribers, stream-import
 /// shadows, service-import routes, and peer servers over routes — for the link that received it.
 ///
-/// Owned by one link handler on its event loop. Local deliveries append to subscribers' outbound
+/// Owned by one link handler on its event loop. A class, not a struct: a flush may re-enter
+/// the handler (a write that fails closes the channel at once), which must not find a
+/// long-running mutating access to it. Local deliveries append to subscribers' outbound
 /// buffers and note them in `touched`, flushed once at the end of the read batch. Remote interest
 /// becomes one RMSG per route link per message, naming the queue groups chosen on that peer
 /// (nats-server client.go: processMsgResults, addSubToRouteTargets).
-struct MessageDispatch {
+final class MessageDispatch {
     /// Where the message being dispatched came from.
     enum Source {
         /// A local client; `noEcho` is set when it must not receive its own messages.
@@ -40,18 +42,18 @@ struct MessageDispatch {
     static var maxImportHops: Int { 8 }
 
     /// Flushes every connection this batch queued to.
-    mutating func flushTouched() {
+    func flushTouched() {
         for peer in touched { peer.scheduleFlush() }
         touched.removeAll(keepingCapacity: true)
     }
 
     /// Delivers to every plain subscription and one member of each queue group (from a route:
     /// only the groups `queueFilter` names). Returns whether anything took the message.
-    mutating func deliverAll(_ result: SublistResult<Subscription>, in account: Account, from source: Source,
-                             _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
-                             _ headerLength: Int, _ body: UnsafeRawBufferPointer,
-                             queueFilter: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-                             hops: Int = 0) -> Bool {
+    func deliverAll(_ result: SublistResult<Subscription>, in account: Account, from source: Source,
+                    _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
+                    _ headerLength: Int, _ body: UnsafeRawBufferPointer,
+                    queueFilter: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                    hops: Int = 0) -> Bool {
         if result.isEmpty { return false }
         let firstTarget = routeTargets.count
         var delivered = false
@@ -80,9 +82,9 @@ struct MessageDispatch {
 
     /// Picks one member by weight (a remote entry weighs as many members as its peer has); from
     /// a route only local members qualify. A remote pick adds the group to that route's RMSG.
-    private mutating func deliverToOne(of group: [Subscription], from source: Source, firstTarget: Int,
-                                       _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
-                                       _ headerLength: Int, _ body: UnsafeRawBufferPointer, hops: Int) -> Bool {
+    private func deliverToOne(of group: [Subscription], from source: Source, firstTarget: Int,
+                              _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
+                              _ headerLength: Int, _ body: UnsafeRawBufferPointer, hops: Int) -> Bool {
         let localOnly: Bool
         if case .route = source { localOnly = true } else { localOnly = false }
         var total = 0
@@ -112,7 +114,7 @@ struct MessageDispatch {
         return false
     }
 
-    private mutating func addRouteTarget(_ route: RouteConnection, queue: String?, from first: Int) {
+    private func addRouteTarget(_ route: RouteConnection, queue: String?, from first: Int) {
         var index = first
         while index < routeTargets.count && routeTargets[index].route !== route { index += 1 }
         if index == routeTargets.count { routeTargets.append(RouteTarget(route: route, queues: [])) }
@@ -121,9 +123,9 @@ struct MessageDispatch {
         routeTargets[index].queues.append(contentsOf: queue.utf8)
     }
 
-    private mutating func sendToRoutes(from first: Int, _ account: Account, _ subject: UnsafeRawBufferPointer,
-                                       _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
-                                       _ body: UnsafeRawBufferPointer) -> Bool {
+    private func sendToRoutes(from first: Int, _ account: Account, _ subject: UnsafeRawBufferPointer,
+                              _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
+                              _ body: UnsafeRawBufferPointer) -> Bool {
         var sent = false
         for target in routeTargets[first...] {
             let outcome = target.queues.withUnsafeBytes { queues in
@@ -148,9 +150,9 @@ struct MessageDispatch {
         return found
     }
 
-    private mutating func deliver(_ sub: Subscription, from source: Source, _ subject: UnsafeRawBufferPointer,
-                                  _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
-                                  _ body: UnsafeRawBufferPointer, hops: Int) -> Bool {
+    private func deliver(_ sub: Subscription, from source: Source, _ subject: UnsafeRawBufferPointer,
+                         _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
+                         _ body: UnsafeRawBufferPointer, hops: Int) -> Bool {
         guard let target = sub.connection else {
             return forward(sub.forward!, from: source, subject, reply, headerLength, body, hops: hops)
         }
@@ -162,16 +164,16 @@ struct MessageDispatch {
         return queue(sub, target, subject, reply, headerLength, body)
     }
 
-    private mutating func queue(_ sub: Subscription, _ target: ClientConnection, _ subject: UnsafeRawBufferPointer,
-                                _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
-                                _ body: UnsafeRawBufferPointer) -> Bool {
+    private func queue(_ sub: Subscription, _ target: ClientConnection, _ subject: UnsafeRawBufferPointer,
+                       _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
+                       _ body: UnsafeRawBufferPointer) -> Bool {
         let outcome = target.deliver(sub.primary, subject: subject, reply: reply, headerLength: headerLength, body: body)
         if case .queued(_, _, true) = outcome { server.removeSubscription(sub.primary) }
         return record(outcome, target)
     }
 
     /// Arranges the flush a delivery needs, or closes a slow consumer; returns whether it was queued.
-    private mutating func record(_ outcome: LinkConnection.Delivery, _ target: LinkConnection) -> Bool {
+    private func record(_ outcome: LinkConnection.Delivery, _ target: LinkConnection) -> Bool {
         switch outcome {
         case .queued(let needsFlush, let flushNow, _):
             if flushNow {
@@ -190,9 +192,9 @@ struct MessageDispatch {
 
     /// A stream-import shadow: rewrite the subject to the importer's view, check it still
     /// matches the importer's subscription, then deliver.
-    private mutating func deliverImported(_ sub: Subscription, _ target: ClientConnection, _ route: StreamImportRoute,
-                                          _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
-                                          _ headerLength: Int, _ body: UnsafeRawBufferPointer) -> Bool {
+    private func deliverImported(_ sub: Subscription, _ target: ClientConnection, _ route: StreamImportRoute,
+                                 _ subject: UnsafeRawBufferPointer, _ reply: UnsafeRawBufferPointer,
+                                 _ headerLength: Int, _ body: UnsafeRawBufferPointer) -> Bool {
         let local = Array(route.toLocal(String(decoding: subject, as: UTF8.self)).utf8)
         return local.withUnsafeBytes { localSubject in
             if let filter = sub.shadowFilter, !filter.matches(localSubject) { return false }
@@ -205,9 +207,9 @@ struct MessageDispatch {
     /// a response back to the importer's original reply. Requests that came over a route were
     /// already resolved by the server their requester is on (nats-server: no service imports
     /// for messages from routes), so only responses cross here.
-    private mutating func forward(_ route: ImportRoute, from source: Source, _ subject: UnsafeRawBufferPointer,
-                                  _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
-                                  _ body: UnsafeRawBufferPointer, hops: Int) -> Bool {
+    private func forward(_ route: ImportRoute, from source: Source, _ subject: UnsafeRawBufferPointer,
+                         _ reply: UnsafeRawBufferPointer, _ headerLength: Int,
+                         _ body: UnsafeRawBufferPointer, hops: Int) -> Bool {
         guard hops < Self.maxImportHops else { return false }
         switch route {
         case .serviceImport(let service):
