@@ -27,41 +27,18 @@ extension ByteBuffer {
                                       body: UnsafeRawBufferPointer) {
         let maximum = 5 + subject.count + 1 + sid.count + 1 + reply.count + 1 + 20 + 2 + body.count + 2
         writeWithUnsafeMutableBytes(minimumWritableBytes: maximum) { out in
-            var p = out.baseAddress!
-            @inline(__always) func put(_ bytes: UnsafeRawBufferPointer) {
-                if let base = bytes.baseAddress, bytes.count > 0 {
-                    p.copyMemory(from: base, byteCount: bytes.count)
-                    p += bytes.count
-                }
-            }
-            @inline(__always) func byte(_ b: UInt8) {
-                p.storeBytes(of: b, as: UInt8.self)
-                p += 1
-            }
-            @inline(__always) func decimal(_ n: Int) {
-                var digits = 1
-                var scale = 10
-                while n >= scale && digits < 19 { digits += 1; scale &*= 10 }
-                var v = n
-                var k = digits
-                while k > 0 {
-                    k -= 1
-                    (p + k).storeBytes(of: UInt8(truncatingIfNeeded: 0x30 + v % 10), as: UInt8.self)
-                    v /= 10
-                }
-                p += digits
-            }
-            if headerLength >= 0 { byte(UInt8(ascii: "H")) }
-            byte(UInt8(ascii: "M")); byte(UInt8(ascii: "S")); byte(UInt8(ascii: "G")); byte(0x20)
-            put(subject); byte(0x20)
-            put(sid); byte(0x20)
-            if reply.count > 0 { put(reply); byte(0x20) }
-            if headerLength >= 0 { decimal(headerLength); byte(0x20) }
-            decimal(body.count)
-            byte(0x0D); byte(0x0A)
-            put(body)
-            byte(0x0D); byte(0x0A)
-            return out.baseAddress!.distance(to: p)
+            var w = WireCursor(out.baseAddress!)
+            if headerLength >= 0 { w.byte(UInt8(ascii: "H")) }
+            w.byte(UInt8(ascii: "M")); w.byte(UInt8(ascii: "S")); w.byte(UInt8(ascii: "G")); w.byte(0x20)
+            w.put(subject); w.byte(0x20)
+            w.put(sid); w.byte(0x20)
+            if reply.count > 0 { w.put(reply); w.byte(0x20) }
+            if headerLength >= 0 { w.decimal(headerLength); w.byte(0x20) }
+            w.decimal(body.count)
+            w.crlf()
+            w.put(body)
+            w.crlf()
+            return out.baseAddress!.distance(to: w.p)
         }
     }
 

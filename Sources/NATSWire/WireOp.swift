@@ -1,7 +1,8 @@
 /// One complete protocol operation found by ``WireParser``.
 ///
 /// Every `Range<Int>` is a byte range into the buffer that was parsed; nothing is copied.
-/// An empty range means "absent" for optional arguments (reply, queue).
+/// An empty range means "absent" for optional arguments (reply, queue). Which cases can occur
+/// depends on the parser's ``WireDialect``.
 public enum WireOp: Sendable, Equatable {
     /// `PUB <subject> [reply] <#bytes>` or `HPUB <subject> [reply] <#hdr> <#total>`.
     case pub(MessageFrame)
@@ -23,6 +24,13 @@ public enum WireOp: Sendable, Equatable {
     case ok
     /// `-ERR <text>`; the range covers the text as sent (usually single-quoted).
     case err(text: Range<Int>)
+    /// Route dialect: `RS+ [acc] <subject> [<queue> <weight>]` (origin empty) or
+    /// `LS+ <origin> [acc] <subject> [<queue> <weight>]`.
+    case routeSub(InterestFrame)
+    /// Route dialect: `RS- [acc] <subject> [queue]` or `LS- [origin] [acc] <subject> [queue]`.
+    case routeUnsub(InterestFrame)
+    /// Route dialect: `RMSG`, route-form `HMSG` or `LMSG`.
+    case routedMsg(RoutedFrame)
 }
 
 /// The parts of a message-carrying operation (PUB, HPUB, MSG, HMSG).

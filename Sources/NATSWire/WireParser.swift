@@ -10,16 +10,39 @@ import Darwin
 /// either returns one complete op with the offset after it, asks for more bytes, or fails.
 /// A caller keeps unconsumed bytes and calls again when more arrive. Ops are case-insensitive;
 /// arguments are separated by spaces or tabs; `\r` before `\n` is optional (nats-server parser.go).
+/// Which ops exist depends on ``dialect``.
 public struct WireParser: Sendable {
-    /// Longest control line accepted (nats-server `max_control_line`, default 4096).
+    /// Longest control line accepted (nats-server `max_control_line`, default 4096); 16 times
+    /// this on a route, as in nats-server parser.go overMaxControlLineLimit.
     public var maxControlLine: Int
     /// Largest PUB/HPUB size accepted (nats-server `max_payload`, default 1 MiB); MSG is not limited.
+    /// In the route dialect it bounds RMSG/HMSG/LMSG instead. nats-server applies no payload limit
+    /// to routes (route.go creates route connections with `mpay: -1`; processRoutedMsgArgs checks
+    /// none), so a route link should set a memory bound here, not the configured `max_payload`:
+    /// a stateless parser would otherwise wait for any declared size up to 999,999,999 bytes.
     public var maxPayload: Int
+    /// The op vocabulary of the connection.
+    public var dialect: WireDialect
+    /// Route dialect only: whether LS- carries the origin cluster. nats-server expects it when the
+    /// peer's CONNECT or INFO announced `lnocu` (route.go processRemoteUnsub), as every 2.10+
+    /// server does; set this from the peer's `lnocu`.
+    public var leafUnsubCarriesOrigin: Bool
 
-    /// Creates a parser with the given limits.
-    public init(maxControlLine: Int = 4096, maxPayload: Int = 1_048_576) {
+    /// Creates a parser with the given limits and dialect.
+    public init(maxControlLine: Int = 4096, maxPayload: Int = 1_048_576, dialect: WireDialect = .client) {
         self.maxControlLine = maxControlLine
         self.maxPayload = maxPayload
+        self.dialect = dialect
+        self.leafUnsubCarriesOrigin = true
+    }
+
+    /// The control line limit in force for ``dialect``.
+    @inlinable
+    var controlLineLimit: Int {
+        switch dialect {
+        case .client: maxControlLine
+        case .route: min(maxControlLine, Int.max / 32) * 16
+        }
     }
 
     /// Parses one op from `bytes[start...]`.
@@ -27,33 +50,29 @@ public struct WireParser: Sendable {
     public func next(_ bytes: UnsafeRawBufferPointer, at start: Int) -> ParseStep {
         let count = bytes.count
         guard start < count, let base = bytes.baseAddress else { return .needMore }
+        let limit = controlLineLimit
         // The limit applies to the arguments (nats-server counts its argument buffer), so the
         // window allows for the op name and separators.
-        let window = min(count - start, maxControlLine + WireScan.operationSlack)
+        let window = min(count - start, limit + WireScan.operationSlack)
         guard let nl = memchr(base + start, 0x0A, window) else {
-            guard WireScan.isOperationStart(bytes[start]) else { return .failure(.unknownOperation) }
+            guard WireScan.isOperationStart(bytes[start], dialect) else { return .failure(.unknownOperation) }
             let arguments = count - WireScan.argumentStart(bytes, start, count)
-            return arguments > maxControlLine ? .failure(.maxControlLineExceeded) : .needMore
+            return arguments > limit ? .failure(.maxControlLineExceeded) : .needMore
         }
         let newline = base.distance(to: UnsafeRawPointer(nl))
         var lineEnd = newline
         if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-        if lineEnd - WireScan.argumentStart(bytes, start, lineEnd) > maxControlLine {
+        if lineEnd - WireScan.argumentStart(bytes, start, lineEnd) > limit {
             return .failure(.maxControlLineExceeded)
         }
         let after = newline + 1
-        let c0 = bytes[start] | 0x20
-        switch c0 {
-        case UInt8(ascii: "p"):
-            guard start + 1 < lineEnd else { return .failure(.unknownOperation) }
-            let c1 = bytes[start + 1] | 0x20
-            if c1 == UInt8(ascii: "u") {
-                guard let argStart = WireScan.keyword(bytes, start, lineEnd, "pub") else { return .failure(.unknownOperation) }
-                return parsePub(bytes, argStart, lineEnd, after, headers: false)
-            }
-            if WireScan.hasPrefix(bytes, start, lineEnd, "ping") { return .op(.ping, next: after) }
-            if WireScan.hasPrefix(bytes, start, lineEnd, "pong") { return .op(.pong, next: after) }
-            return .failure(.unknownOperation)
+        if case .route(let accountInOps) = dialect {
+            return parseRouteLine(bytes, start, lineEnd, after, accountInOps: accountInOps)
+        }
+        switch bytes[start] | 0x20 {
+        case UInt8(ascii: "p") where start + 1 < lineEnd && bytes[start + 1] | 0x20 == UInt8(ascii: "u"):
+            guard let argStart = WireScan.keyword(bytes, start, lineEnd, "pub") else { return .failure(.unknownOperation) }
+            return parsePub(bytes, argStart, lineEnd, after, headers: false)
         case UInt8(ascii: "s"):
             guard let argStart = WireScan.keyword(bytes, start, lineEnd, "sub") else { return .failure(.unknownOperation) }
             return parseSub(bytes, argStart, lineEnd, after)
@@ -71,6 +90,19 @@ public struct WireParser: Sendable {
         case UInt8(ascii: "m"):
             guard let argStart = WireScan.keyword(bytes, start, lineEnd, "msg") else { return .failure(.unknownOperation) }
             return parseMsg(bytes, argStart, lineEnd, after, headers: false)
+        default:
+            return parseControl(bytes, start, lineEnd, after)
+        }
+    }
+
+    /// The ops both dialects share: PING, PONG, CONNECT, INFO, +OK, -ERR; anything else is unknown.
+    @inlinable
+    func parseControl(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ lineEnd: Int, _ after: Int) -> ParseStep {
+        switch bytes[start] | 0x20 {
+        case UInt8(ascii: "p"):
+            if WireScan.hasPrefix(bytes, start, lineEnd, "ping") { return .op(.ping, next: after) }
+            if WireScan.hasPrefix(bytes, start, lineEnd, "pong") { return .op(.pong, next: after) }
+            return .failure(.unknownOperation)
         case UInt8(ascii: "c"):
             if lineEnd - start == 7 && WireScan.hasPrefix(bytes, start, lineEnd, "connect") {
                 return .op(.connect(json: lineEnd..<lineEnd), next: after)  // no JSON: the link rejects it

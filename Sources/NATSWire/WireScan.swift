@@ -29,13 +29,16 @@ enum WireScan {
     /// Bytes allowed on a control line beyond max_control_line: the op name and separators.
     @usableFromInline static var operationSlack: Int { 16 }
 
-    /// Whether `b` can begin an op (nats-server's parser rejects anything else at once).
+    /// Whether `b` can begin an op of `dialect` (nats-server's parser rejects anything else at once).
     @inlinable @inline(__always)
-    static func isOperationStart(_ b: UInt8) -> Bool {
+    static func isOperationStart(_ b: UInt8, _ dialect: WireDialect) -> Bool {
         switch b | 0x20 {
-        case UInt8(ascii: "p"), UInt8(ascii: "s"), UInt8(ascii: "u"), UInt8(ascii: "h"), UInt8(ascii: "m"),
-             UInt8(ascii: "c"), UInt8(ascii: "i"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+        case UInt8(ascii: "p"), UInt8(ascii: "h"), UInt8(ascii: "c"), UInt8(ascii: "i"), UInt8(ascii: "+"), UInt8(ascii: "-"):
             return true
+        case UInt8(ascii: "s"), UInt8(ascii: "u"), UInt8(ascii: "m"):
+            return dialect == .client
+        case UInt8(ascii: "r"), UInt8(ascii: "l"):
+            return dialect != .client
         default:
             return false
         }
