@@ -48,6 +48,8 @@ final class RouteHandler: ChannelInboundHandler {
     var pinnedAccount: Account?
     /// Accounts recently named by the peer's ops.
     var accountCache: [Account] = []
+    /// Match results per account, as a publishing client keeps them (no String, no lock on a hit).
+    var matchCaches: [ObjectIdentifier: PublishCache] = [:]
 
     init(cluster: Cluster, dial: RouteDial?) {
         self.cluster = cluster
@@ -413,7 +415,8 @@ final class RouteHandler: ChannelInboundHandler {
         inBytes += frame.body.count
         guard let account = account(frame.account, bytes) else { return }
         let subject = bytes.span(frame.subject)
-        let result = account.sublist.match(String(decoding: subject, as: UTF8.self))
+        let result = matchCaches[ObjectIdentifier(account), default: PublishCache()]
+            .lookup(subject, in: account.sublist, permissions: nil).result
         let headerLength = frame.headerLength == 0 ? -1 : frame.headerLength
         _ = dispatch.deliverAll(result, in: account, from: .route, subject, bytes.span(frame.reply), headerLength,
                                 bytes.span(frame.body), queueFilter: bytes.span(frame.queues))
@@ -430,7 +433,10 @@ final class RouteHandler: ChannelInboundHandler {
             log.debug("\(label) - Route message for unknown account \(text.debugDescription) dropped")
             return nil
         }
-        if accountCache.count >= 16 { accountCache.removeFirst() }
+        if accountCache.count >= 16 {
+            // Its match cache goes with it: the key is only unique while the account lives.
+            matchCaches[ObjectIdentifier(accountCache.removeFirst())] = nil
+        }
         accountCache.append(found)
         return found
     }
