@@ -91,6 +91,7 @@ let package = Package(
         .testTarget(name: "StarlingTLSTests", dependencies: ["StarlingTLS", "NATSConfig"]),
         .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "Starling", "starling", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "OperationsTests", dependencies: ["Starling"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Starling", "NATSConfig"]),
         .testTarget(name: "NATSKeysTests", dependencies: ["NATSKeys", "Starling"]),
         .testTarget(name: "PackagingTests", dependencies: ["NATSConfig"]),
     ]

@@ -26,7 +26,7 @@ struct Varz: Encodable {
     var maxControlLine: Int
     var maxPayload: Int
     var maxPending: Int
-    var cluster = Empty()
+    var cluster: ClusterVarz
     var gateway = Empty()
     var leaf = Empty()
     var mqtt = Empty()
@@ -43,7 +43,7 @@ struct Varz: Encodable {
     var cpu: Double
     var connections: Int
     var totalConnections: Int
-    var routes = 0
+    var routes: Int
     var remotes = 0
     var leafnodes = 0
     var inMsgs: Int
@@ -93,6 +93,7 @@ extension Monitor {
             httpsPort: server.secureMonitorPort ?? 0,
             authTimeout: Double(Self.nanoseconds(o.authTimeout)) / 1e9,
             maxControlLine: o.maxControlLine, maxPayload: o.maxPayload, maxPending: o.maxPending,
+            cluster: clusterVarz(),
             tlsTimeout: Double(Self.nanoseconds(o.tls?.timeout ?? .seconds(2))) / 1e9,
             writeDeadline: Self.nanoseconds(o.writeDeadline),
             start: GoFormat.timestamp(server.startTime), now: GoFormat.timestamp(now),
@@ -101,8 +102,11 @@ extension Monitor {
             cpu: uptime > 0 ? (usage.cpuSeconds / uptime * 1000).rounded() / 10 : 0,
             connections: server.connectionCount,
             totalConnections: server.stats.totalConnections.load(ordering: .relaxed),
-            inMsgs: server.stats.inMsgs.load(ordering: .relaxed), outMsgs: server.outMsgs,
-            inBytes: server.stats.inBytes.load(ordering: .relaxed), outBytes: server.outBytes,
+            routes: server.cluster?.registeredLinks.count ?? 0,
+            inMsgs: server.stats.inMsgs.load(ordering: .relaxed) + server.stats.routeInMsgs.load(ordering: .relaxed),
+            outMsgs: server.outMsgs,
+            inBytes: server.stats.inBytes.load(ordering: .relaxed) + server.stats.routeInBytes.load(ordering: .relaxed),
+            outBytes: server.outBytes,
             slowConsumers: server.stats.slowConsumers.load(ordering: .relaxed),
             staleConnections: server.stats.staleConnections.load(ordering: .relaxed),
             subscriptions: server.globalAccount.sublist.count,
@@ -110,7 +114,40 @@ extension Monitor {
             systemAccount: server.systemAccount.name)
     }
 
+    /// The `cluster` object of /varz (empty when standalone, as nats-server's omitempty fields).
+    private func clusterVarz() -> ClusterVarz {
+        guard let cluster = server.cluster else { return ClusterVarz() }
+        let options = cluster.options
+        return ClusterVarz(name: cluster.name, addr: options.host, clusterPort: cluster.port,
+                           authTimeout: options.username == nil ? nil
+                               : Double(Self.nanoseconds(options.authTimeout ?? server.options.authTimeout)) / 1e9,
+                           urls: options.routes.isEmpty ? nil : options.routes.map(\.description),
+                           tlsTimeout: options.tls.map { Double(Self.nanoseconds($0.timeout)) / 1e9 },
+                           tlsRequired: options.tls != nil ? true : nil,
+                           tlsVerify: options.tls?.verify == true ? true : nil,
+                           poolSize: options.poolSize > 0 ? options.poolSize : nil)
+    }
+
     static func nanoseconds(_ d: Duration) -> Int64 {
         d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+    }
+}
+
+/// /varz `cluster` (nats-server monitor.go: ClusterOptsVarz); route URLs without credentials.
+struct ClusterVarz: Encodable {
+    var name: String?
+    var addr: String?
+    var clusterPort: Int?
+    var authTimeout: Double?
+    var urls: [String]?
+    var tlsTimeout: Double?
+    var tlsRequired: Bool?
+    var tlsVerify: Bool?
+    var poolSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case name, addr, urls
+        case clusterPort = "cluster_port", authTimeout = "auth_timeout", tlsTimeout = "tls_timeout"
+        case tlsRequired = "tls_required", tlsVerify = "tls_verify", poolSize = "pool_size"
     }
 }

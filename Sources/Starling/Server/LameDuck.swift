@@ -8,6 +8,7 @@ extension Server {
         let options = self.options
         log.info("Entering lame duck mode, stop accepting new clients")
         stopAcceptingClients()
+        cluster?.announceLameDuck()
         for connection in liveConnections {
             connection.eventLoop.execute { connection.handler.value.announceLameDuck() }
         }

@@ -1,8 +1,11 @@
 /// Interest propagation over routes (nats-server route.go: updateRouteSubscriptionMap,
 /// sendSubsToRoute): which link carries which account, and RS+/RS- as local interest changes.
 extension Cluster: InterestListener {
-    /// The pool slot of an account (nats-server computeRoutePoolIdx: FNV-1a 32 of the name).
-    func poolIndex(of account: String) -> Int {
+    /// The pool slot of an account on this server.
+    func poolIndex(of account: String) -> Int { Self.poolIndex(of: account, poolSize: poolSize) }
+
+    /// nats-server's computeRoutePoolIdx: FNV-1a 32 of the name, modulo the pool size.
+    static func poolIndex(of account: String, poolSize: Int) -> Int {
         guard poolSize > 0 else { return 0 }
         var hash: UInt32 = 2_166_136_261
         for byte in account.utf8 {

@@ -92,13 +92,23 @@ final class Cluster: Sendable {
     // MARK: Handshake helpers
 
     /// Our route INFO line (nats-server generateRouteInitialInfoJSON).
-    func routeInfoLine(account: String?, poolIndex: Int) -> String {
+    func routeInfoLine(account: String?, poolIndex: Int, lameDuck: Bool = false) -> String {
         let (name, dynamic, port) = state.withLock { ($0.name, $0.nameIsDynamic, $0.port) }
-        return routeInfoLine(account: account, poolIndex: poolIndex, name: name, dynamic: dynamic, port: port)
+        return routeInfoLine(account: account, poolIndex: poolIndex, name: name, dynamic: dynamic, port: port,
+                             lameDuck: lameDuck)
+    }
+
+    /// Lame duck mode: peers drop this server's client URLs from what they advertise.
+    func announceLameDuck() {
+        let line = routeInfoLine(account: nil, poolIndex: 0, lameDuck: true)
+        for link in state.withLock({ $0.peers.values.compactMap(\.firstLink) }) where link.enqueue({ $0.writeString(line) }) {
+            link.scheduleFlush()
+        }
     }
 
     /// The INFO line from state the caller already holds.
-    private func routeInfoLine(account: String?, poolIndex: Int, name: String, dynamic: Bool, port: Int) -> String {
+    private func routeInfoLine(account: String?, poolIndex: Int, name: String, dynamic: Bool, port: Int,
+                               lameDuck: Bool = false) -> String {
         let opts = server.options
         var info = RouteInfo(serverID: server.serverID)
         info.serverName = opts.serverName ?? server.serverID
@@ -122,6 +132,8 @@ final class Cluster: Sendable {
         if options.poolSize > 0 { info.routePoolSize = options.poolSize }
         info.routePoolIndex = poolIndex > 0 ? poolIndex : nil
         info.routeAccount = account
+        info.lameDuckMode = lameDuck ? true : nil
+        if lameDuck { info.nonce = nil }
         return Self.infoLine(info)
     }
 

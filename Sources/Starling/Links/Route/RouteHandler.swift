@@ -299,6 +299,7 @@ final class RouteHandler: ChannelInboundHandler {
         connectDone = true
         authTimer?.cancel()
         peerHeaders = connect.headers ?? false
+        parser.leafUnsubCarriesOrigin = connect.lnocu ?? false
         connection.setHeadersSupported(peerHeaders && server.options.headers)
     }
 
@@ -341,7 +342,10 @@ final class RouteHandler: ChannelInboundHandler {
             closeReason = "Duplicate Server Name"
             return fail("", sendError: false)
         }
-        if dial != nil { peerHeaders = info.headers ?? false }
+        if dial != nil {
+            peerHeaders = info.headers ?? false
+            parser.leafUnsubCarriesOrigin = info.lnocu ?? false
+        }
         connection.setHeadersSupported(peerHeaders && server.options.headers)
         var peerInfo = info
         if peerInfo.ip == nil, let port = info.port {
