@@ -25,31 +25,14 @@ final class ClientConnection: LinkConnection, @unchecked Sendable {
             guard !s.closed else { return .dropped }
             if subscription.deliveryLimit > 0 && subscription.delivered >= subscription.deliveryLimit { return .dropped }
             var headerLength = headerLength
-            var body = body
-            if headerLength >= 0 && !s.headers {
-                body = body.span(headerLength..<body.count)
-                headerLength = -1
-            }
+            let body = s.deliverable(&headerLength, body)
             let before = s.buffer.writerIndex
             subscription.sid.withUnsafeBytes { sid in
                 s.buffer.writeMessage(subject: subject, sid: sid, reply: reply, headerLength: headerLength, body: body)
             }
-            let added = s.buffer.writerIndex - before
-            if s.pending + added > s.maxPending {
-                s.buffer.moveWriterIndex(to: before)
-                s.closed = true
-                s.slowConsumer = true
-                return .slowConsumer
-            }
-            s.pending += added
+            guard let (needsFlush, flushNow) = s.commitMessage(since: before, payload: body.count) else { return .slowConsumer }
             if reply.count > 0, let responses = s.responses { s.grant(reply, limit: responses) }
-            s.outMsgs += 1
-            s.outBytes += body.count
             subscription.delivered += 1
-            let needsFlush = !s.flushScheduled
-            s.flushScheduled = true
-            let buffered = s.buffer.writerIndex - s.buffer.readerIndex
-            let flushNow = buffered >= Self.urgentFlushBytes && buffered - added < Self.urgentFlushBytes
             let limitReached = subscription.deliveryLimit > 0 && subscription.delivered >= subscription.deliveryLimit
             return .queued(needsFlush: needsFlush, flushNow: flushNow, limitReached: limitReached)
         }

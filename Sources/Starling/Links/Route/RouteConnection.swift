@@ -29,28 +29,11 @@ final class RouteConnection: LinkConnection, @unchecked Sendable {
         outbound.withLock { s in
             guard !s.closed else { return .dropped }
             var headerLength = headerLength
-            var body = body
-            if headerLength >= 0 && !s.headers {
-                body = body.span(headerLength..<body.count)
-                headerLength = -1
-            }
+            let body = s.deliverable(&headerLength, body)
             let before = s.buffer.writerIndex
             s.buffer.writeRoutedMessage(account: s.omitAccount ? nil : account, subject: subject, reply: reply,
                                         queues: queues, headerLength: headerLength, body: body)
-            let added = s.buffer.writerIndex - before
-            if s.pending + added > s.maxPending {
-                s.buffer.moveWriterIndex(to: before)
-                s.closed = true
-                s.slowConsumer = true
-                return .slowConsumer
-            }
-            s.pending += added
-            s.outMsgs += 1
-            s.outBytes += body.count
-            let needsFlush = !s.flushScheduled
-            s.flushScheduled = true
-            let buffered = s.buffer.writerIndex - s.buffer.readerIndex
-            let flushNow = buffered >= Self.urgentFlushBytes && buffered - added < Self.urgentFlushBytes
+            guard let (needsFlush, flushNow) = s.commitMessage(since: before, payload: body.count) else { return .slowConsumer }
             return .queued(needsFlush: needsFlush, flushNow: flushNow, limitReached: false)
         }
     }

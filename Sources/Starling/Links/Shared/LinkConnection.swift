@@ -148,7 +148,7 @@ class LinkConnection: @unchecked Sendable {
     var stalledWrite: Bool { outbound.withLock { $0.stalledWrite } }
 }
 
-/// The outbound side of a connection; only touched under ``ClientConnection``'s mutex.
+/// The outbound side of a connection; only touched under ``LinkConnection``'s mutex.
 struct OutboundState {
     var buffer: ByteBuffer
     var maxPending: Int
@@ -169,6 +169,35 @@ struct OutboundState {
     var stalledWrite = false
     var replyGrants: [String: ReplyGrant] = [:]
     var responses: ResponsePermission?
+
+    /// The message body a delivery may carry: without its header block when the peer takes no
+    /// headers (then `headerLength` becomes -1).
+    func deliverable(_ headerLength: inout Int, _ body: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard headerLength >= 0 && !headers else { return body }
+        defer { headerLength = -1 }
+        return body.span(headerLength..<body.count)
+    }
+
+    /// Accounts for a message just written after `before`: undoes it and marks a slow consumer
+    /// when it would pass max_pending (nil), else returns whether a flush must be arranged and
+    /// whether the buffer just passed ``LinkConnection/urgentFlushBytes``.
+    mutating func commitMessage(since before: Int, payload: Int) -> (needsFlush: Bool, flushNow: Bool)? {
+        let added = buffer.writerIndex - before
+        if pending + added > maxPending {
+            buffer.moveWriterIndex(to: before)
+            closed = true
+            slowConsumer = true
+            return nil
+        }
+        pending += added
+        outMsgs += 1
+        outBytes += payload
+        let needsFlush = !flushScheduled
+        flushScheduled = true
+        let buffered = buffer.writerIndex - buffer.readerIndex
+        let urgent = LinkConnection.urgentFlushBytes
+        return (needsFlush, buffered >= urgent && buffered - added < urgent)
+    }
 
     /// Records a reply subject the client received, bounded as nats-server bounds it.
     mutating func grant(_ reply: UnsafeRawBufferPointer, limit: ResponsePermission) {
