@@ -275,7 +275,7 @@ class ClusterNode(ServerProcess):
             lines.append("  no_advertise: true")
         if c.auth:
             user, password = c.auth
-            password = self.route_password or password   # an intruder's secret is wrong both ways
+            password = self.route_password or c.stored_password or password   # an intruder's secret is wrong both ways
             lines.append(f'  authorization {{ user: "{user}", password: "{password}", timeout: 2 }}')
         if c.pki:
             p = c.pki
@@ -436,7 +436,8 @@ class Cluster:
                  pki: Optional[pathlib.Path] = None, auth: Optional[Tuple[str, str]] = None,
                  extra: str = "", cluster_extra: str = "", no_advertise: Iterable[int] = (),
                  use_flags: bool = False, name: Optional[str] = None,
-                 pool: Optional[Tuple[int, Tuple[str, ...]]] = None):
+                 pool: Optional[Tuple[int, Tuple[str, ...]]] = None,
+                 stored_password: Optional[str] = None):
         require_kinds(kinds)
         self.kinds = tuple(kinds)
         self.topology = topology_id(kinds)
@@ -447,6 +448,9 @@ class Cluster:
         self.route_mode = routes
         self.pki = pki
         self.auth = auth
+        # What the configs store for the route password (e.g. a bcrypt hash of auth's
+        # password); the route URLs always carry the plain one.
+        self.stored_password = stored_password
         self.extra = extra
         self.cluster_extra = cluster_extra
         self.use_flags = use_flags

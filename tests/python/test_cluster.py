@@ -29,6 +29,8 @@ import ssl
 import time
 import urllib.request
 
+import bcrypt
+
 import pytest
 
 from clustersupport import (SHARED_ACCOUNTS, Cluster, Conns, Inbox, RoutePeer,
@@ -899,6 +901,29 @@ def test_cluster_password(make_cluster, kinds):
     intruders = [c.add_node(kind, member=False, route_password="not-the-password")
                  for kind in distinct_kinds(kinds)]
     watch_intruders(c, intruders)
+
+    async def main():
+        async with Conns(c) as conns:
+            await check_directions(c, conns, count=2)
+    arun(main())
+
+
+@pytest.mark.parametrize("kinds", topology_params())
+def test_cluster_password_as_bcrypt_hash(make_cluster, kinds):
+    """nats-server accepts a bcrypt hash as the cluster password: peers present the
+    plain password, a wrong one is refused, and the cluster forms and delivers."""
+    secret = "Bcrypt-r0ute-pw"
+    stored = bcrypt.hashpw(secret.encode(), bcrypt.gensalt(rounds=10)).decode()
+    c = make_cluster(kinds, auth=("router", secret), stored_password=stored)
+    node = c.members[0]
+    peer = RoutePeer(node)
+    try:
+        peer.send(peer.connect_line("router", "wrong") + peer.info_line() + b"PING\r\n")
+        data = peer.read_until_closed()
+        assert b"Authorization Violation" in data and b"PONG" not in data, (
+            f"{node.label}: wrong password against a bcrypt hash: {data[:300]!r}")
+    finally:
+        peer.close()
 
     async def main():
         async with Conns(c) as conns:

@@ -25,6 +25,8 @@ final class RouteHandler: ChannelInboundHandler {
     var closeReason = "Client Closed"
     /// Set when the peer's CONNECT has been accepted (accepting side) or sent (dialling side).
     var connectDone = false
+    /// Set while the peer's credentials are checked off the event loop: input waits.
+    var paused = false
     /// Whether our INFO still waits for the peer's (a dialled pooled route sends the slot it took).
     var infoDelayed = false
     var registered = false
@@ -163,6 +165,10 @@ final class RouteHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var input = unwrapInboundIn(data)
+        if paused {
+            if pendingInput == nil { pendingInput = input } else { pendingInput!.writeBuffer(&input) }
+            return
+        }
         if var pending = pendingInput {
             pendingInput = nil
             pending.writeBuffer(&input)
@@ -195,7 +201,7 @@ final class RouteHandler: ChannelInboundHandler {
 
     private func process(_ bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
-        while !closing {
+        while !closing && !paused {
             switch parser.next(bytes, at: offset) {
             case .op(let op, let next):
                 handle(op, bytes)
@@ -268,6 +274,8 @@ final class RouteHandler: ChannelInboundHandler {
 
     // MARK: Handshake
 
+    /// nats-server checks the credentials first (client.go: processConnect, isRouterAuthorized),
+    /// then what the CONNECT says (route.go: processRouteConnect).
     private func processConnect(_ json: Data) {
         guard dial == nil, !connectDone else { return protocolViolation("unexpected CONNECT") }
         guard let connect = try? JSONDecoder().decode(RouteConnect.self, from: json) else {
@@ -275,6 +283,27 @@ final class RouteHandler: ChannelInboundHandler {
             log.error("\(label) - Route CONNECT could not be parsed")
             return fail("", sendError: false)
         }
+        // A bcrypt check takes ~100 ms: it runs on the blocking pool while input waits.
+        paused = true
+        connection.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        let (cluster, tls) = (self.cluster, tlsSession)
+        let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        server.blockingPool.runIfActive(eventLoop: connection.eventLoop) {
+            cluster.authorize(user: connect.user, password: connect.pass, tls: tls)
+        }.whenComplete { result in
+            let handler = bound.value
+            guard !handler.closing else { return }
+            guard case .success(true) = result else {
+                handler.log.error("\(handler.label) - Authorization Error")
+                handler.closeReason = "Authentication Failure"
+                return handler.fail("Authorization Violation", sendError: true)
+            }
+            handler.accept(connect)
+        }
+    }
+
+    /// Completes a CONNECT whose credentials were accepted, then reads on.
+    private func accept(_ connect: RouteConnect) {
         if connect.lang != nil {
             log.error("\(label) - Client attempted to connect to route port")
             closeReason = "Wrong Port"
@@ -286,11 +315,6 @@ final class RouteHandler: ChannelInboundHandler {
             closeReason = "Wrong Gateway"
             return fail(text, sendError: true)
         }
-        if !cluster.authorize(user: connect.user, password: connect.pass, tls: tlsSession) {
-            log.error("\(label) - Authorization Error")
-            closeReason = "Authentication Failure"
-            return fail("Authorization Violation", sendError: true)
-        }
         if let rejection = cluster.checkClusterName(connect.cluster ?? "", dynamic: connect.clusterDynamic ?? false) {
             log.error("\(label) - \(rejection)")
             closeReason = "Cluster Name Conflict"
@@ -301,6 +325,13 @@ final class RouteHandler: ChannelInboundHandler {
         peerHeaders = connect.headers ?? false
         parser.leafUnsubCarriesOrigin = connect.lnocu ?? false
         connection.setHeadersSupported(peerHeaders && server.options.headers)
+        paused = false
+        connection.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        if var pending = pendingInput {
+            pendingInput = nil
+            consume(&pending)
+        }
+        dispatch.flushTouched()
     }
 
     private func sendConnect(_ dial: RouteDial) {
