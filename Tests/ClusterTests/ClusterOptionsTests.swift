@@ -96,4 +96,14 @@ final class ClusterOptionsTests: XCTestCase {
         }
         XCTAssertNoThrow(try ReloadCheck.verify(old: old, new: old))
     }
+
+    func testReloadAcceptsTheSameBlockMovedInTheFile() throws {
+        let block = "cluster { port: 6222, tls { cert_file: a.pem, key_file: a-key.pem, timeout: 3 } }"
+        let old = try options(block)
+        let new = try options("# a new first line\nmax_payload: 1MB\n\n   " + block)
+        XCTAssertNotEqual(old.cluster?.tls?.position, new.cluster?.tls?.position)
+        XCTAssertNoThrow(try ReloadCheck.verify(old: old, new: new))
+        let changed = try options(block.replacingOccurrences(of: "timeout: 3", with: "timeout: 4"))
+        XCTAssertThrowsError(try ReloadCheck.verify(old: old, new: changed))
+    }
 }

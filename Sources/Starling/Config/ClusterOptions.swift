@@ -43,6 +43,21 @@ public struct ClusterOptions: Sendable, Equatable {
 
     /// Creates the defaults.
     public init() {}
+
+    /// Whether two blocks ask for the same cluster, wherever they are written in the file.
+    static func same(_ a: ClusterOptions?, _ b: ClusterOptions?) -> Bool {
+        guard var a, var b else { return a == nil && b == nil }
+        if let tlsA = a.tls, let tlsB = b.tls {
+            guard tlsA.sameSettings(as: tlsB) else { return false }
+        } else if (a.tls == nil) != (b.tls == nil) {
+            return false
+        }
+        a.position = nil
+        b.position = nil
+        a.tls = nil
+        b.tls = nil
+        return a == b
+    }
 }
 
 /// One solicited route: where to dial and, optionally, the credentials to present.

@@ -24,11 +24,7 @@ enum ReloadCheck {
 
         try same("server_name", \.serverName)
         try same("client_advertise", \.clientAdvertise)
-        var oldCluster = old.cluster
-        var newCluster = new.cluster
-        oldCluster?.position = nil
-        newCluster?.position = nil
-        guard oldCluster == newCluster else {
+        guard ClusterOptions.same(old.cluster, new.cluster) else {
             // Summaries only: the block holds credentials.
             func summary(_ c: ClusterOptions?) -> String {
                 guard let c else { return "none" }

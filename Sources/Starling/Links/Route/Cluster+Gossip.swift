@@ -4,10 +4,12 @@ import Foundation
 /// peer's INFO goes to every other peer, which dials it, so a node that lists one seed joins the
 /// full mesh. Client URLs learned from peers feed the client INFO's `connect_urls`.
 extension Cluster {
-    /// Tells `others` about a new peer, unless we reached it through gossip ourselves or it
-    /// asked not to be gossiped (`gossip_mode` 1).
+    /// Tells `others` about a new peer, unless we reached it through gossip ourselves, it asked
+    /// not to be gossiped (`gossip_mode` 1) or it cannot be dialled.
     func forwardNewRoute(_ info: RouteInfo, to others: [RouteConnection], solicitedImplicitly: Bool) {
-        guard !solicitedImplicitly, info.gossipMode != 1, !others.isEmpty else { return }
+        // A peer that gave no route port (or no address) cannot be dialled: telling others
+        // would only make them fail to connect.
+        guard !solicitedImplicitly, info.gossipMode != 1, !others.isEmpty, (info.port ?? 0) > 0, info.ip != nil else { return }
         var forwarded = info
         forwarded.nonce = nil
         forwarded.gossipMode = nil
