@@ -1132,6 +1132,43 @@ def test_route_peer_disconnects_mid_message(make_cluster, kinds):
     arun(main())
 
 
+@pytest.mark.parametrize("kinds", [pytest.param(("S", "S", "S"), id="SSS")])
+def test_slow_route_is_closed_not_buffered(make_cluster, kinds):
+    """A peer that announces interest and then stops reading is cut off as a slow consumer
+    (its queue passes max_pending, 512 KiB here, or its writes stall past write_deadline,
+    2 s here; nats-server may also hold the publisher back meanwhile); the node stays up,
+    and its other routes and clients keep delivering."""
+    c = make_cluster(kinds, extra="max_pending: 524288\nmax_payload: 65536\nwrite_deadline: \"2s\"")
+
+    async def main():
+        async with Conns(c) as conns:
+            p = unique("slow")
+            for node in c.members[:1]:
+                peer = RoutePeer(node)
+                try:
+                    peer.handshake()
+                    assert peer.send(f"RS+ $G {p}.>\r\n".encode())
+                    pub = (await conns.connect(node)).nc
+                    payload = b"x" * 8192
+                    deadline = time.monotonic() + 30
+                    sent = 0
+                    while fake_in_routez(node, peer) and time.monotonic() < deadline and sent < 20_000:
+                        for _ in range(100):
+                            await pub.publish(f"{p}.data", payload)
+                        sent += 100
+                        try:
+                            await pub.flush(timeout=5)
+                        except Exception:
+                            pass   # a held-back publisher: keep watching /routez
+                    assert not fake_in_routez(node, peer), (
+                        f"{node.label}: a peer that never reads still listed after {sent} messages of 8 KiB")
+                    assert node.alive(), f"{node.label} died:\n{node.log_tail(40)}"
+                finally:
+                    peer.close()
+        await cluster_still_works(c)
+    arun(main(), timeout=150)
+
+
 # --------------------------------------------------------------------------
 # kill -9, restart
 # --------------------------------------------------------------------------

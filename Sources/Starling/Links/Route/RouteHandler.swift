@@ -142,8 +142,14 @@ final class RouteHandler: ChannelInboundHandler {
         authTimer?.cancel()
         guard let connection else { return }
         if connection.markClosed() {
-            closeReason = "Slow Consumer (Pending Bytes)"
-            log.error("\(label) - Slow Consumer Detected: route writes fell behind by more than max_pending")
+            server.stats.slowConsumers.add(1, ordering: .relaxed)
+            if connection.stalledWrite {
+                closeReason = "Slow Consumer (Write Deadline)"
+                log.error("\(label) - Slow Consumer Detected: WriteDeadline of \(server.options.writeDeadline) exceeded on a route")
+            } else {
+                closeReason = "Slow Consumer (Pending Bytes)"
+                log.error("\(label) - Slow Consumer Detected: MaxPending of \(server.options.maxPending) Exceeded on a route")
+            }
         }
         log.info("\(label) - Route connection closed: \(closeReason)")
         cluster.routeClosed(connection)
