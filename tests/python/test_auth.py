@@ -678,3 +678,4 @@ def test_log_never_contains_token(server_factory):
     assert_works(srv, auth_token=secret)
     log = srv.log()
     assert secret not in log and wrong not in log, log[-3000:]
+

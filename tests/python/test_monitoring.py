@@ -578,3 +578,33 @@ def test_metrics_prometheus(ops_server):
     finally:
         a.close()
         b.close()
+
+
+def test_client_gone_during_bcrypt_check_leaves_nothing_behind(ops_server):
+    """Clients that send CONNECT (checked against a bcrypt hash, which takes a while) and SUBs,
+    then vanish before the check is done, leave no connection and no subscription behind."""
+    import socket
+    import struct
+    from authsupport import assert_works, bcrypt_hash, connect_line
+    config = f'authorization {{ users: [{{user: u, password: "{bcrypt_hash("right", rounds=10)}"}}] }}\n'
+    srv = monitored(ops_server, config)
+    line = connect_line(user="u", **{"pass": "right"}) + b"SUB gone.1 1\r\nSUB gone.2 2\r\nPING\r\n"
+    for _ in range(10):
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        s.recv(4096)                       # INFO
+        s.sendall(line)
+        time.sleep(0.01)
+        # Reset rather than close, so the server learns of it while the check runs.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    deadline = time.monotonic() + 10
+    while True:
+        listed = srv.json("/subsz?subs=1").get("subscriptions_list") or []
+        subs = sum(1 for sub in listed if sub.get("subject", "").startswith("gone."))
+        conns = srv.json("/connz")["num_connections"]
+        if subs == 0 and conns == 0:
+            break
+        assert time.monotonic() < deadline, f"left behind: {conns} connections, {subs} subscriptions"
+        time.sleep(0.2)
+    assert_works(srv, user="u", **{"pass": "right"})
+

@@ -143,6 +143,9 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A credentials check still running finds the connection closed and stops there
+        // (it must not bind subscriptions nobody will remove).
+        closing = true
         pingTask?.cancel()
         authTimer?.cancel()
         guard let connection else { return }

@@ -138,6 +138,8 @@ final class RouteHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A credentials check still running finds the link closed and stops there.
+        closing = true
         pingTask?.cancel()
         authTimer?.cancel()
         guard let connection else { return }
@@ -398,7 +400,8 @@ final class RouteHandler: ChannelInboundHandler {
                 pinnedAccount = connection.peer.withLock { $0.pinnedAccount }.flatMap { server.account(named: $0) }
             }
             label += " - \(info.serverName ?? info.serverID)"
-            log.debug("\(label) - Registered remote route \"\(info.serverID)\"")
+            let place = connection.peer.withLock { p in p.pinnedAccount.map { "account \($0)" } ?? "pool slot \(p.poolIndex ?? 0)" }
+            log.debug("\(label) - Registered remote route \"\(info.serverID)\" (\(place))")
             // The PONG gives the link's RTT at once, and paces the next pool connection.
             dialNextOnPong = askForNext
             sendPing()
