@@ -111,7 +111,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Show the version and exit.")
     var showVersion = false
 
-    @Option(name: .customLong("event_loops"), help: "Event loop threads (default: one per core).")
+    @Option(name: .customLong("event_loops"), help: "Event loop threads (default: one per CPU this process may run on, as Go sets GOMAXPROCS).")
     var eventLoops: Int?
 
     func run() throws {

@@ -45,7 +45,7 @@ public final class Server: Sendable {
                                                         tlsMap: options.tls?.verifyAndMap ?? false)))
         self.log = logger
         self.serverID = ServerIdentity.newServerID()
-        let threads = options.eventLoops > 0 ? options.eventLoops : System.coreCount
+        let threads = options.eventLoops > 0 ? options.eventLoops : CPUAffinity.allowedCPUs()
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         blockingPool.start()
         if let clusterOptions = options.cluster {

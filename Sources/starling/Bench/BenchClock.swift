@@ -20,15 +20,4 @@ enum BenchClock {
         return (Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
                 Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
     }
-
-    /// CPUs this process may run on (honours `taskset`; from /proc/self/status), at least 1.
-    static func allowedCPUs() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else {
-            return max(1, System.coreCount)
-        }
-        let mask = line.dropFirst("Cpus_allowed:".count)
-        let count = mask.reduce(0) { n, c in n + (c.hexDigitValue ?? 0).nonzeroBitCount }
-        return max(1, min(count, System.coreCount))
-    }
 }

@@ -1,6 +1,7 @@
 import NATSClient
 import NIOCore
 import NIOPosix
+import Starling
 import Synchronization
 
 /// Runs one `starling bench`: `try await BenchRunner(options: o).run()`.
@@ -21,7 +22,7 @@ struct BenchRunner {
 
     func run() async throws -> BenchReport {
         try validate()
-        let threads = options.threads > 0 ? options.threads : BenchClock.allowedCPUs()
+        let threads = options.threads > 0 ? options.threads : CPUAffinity.allowedCPUs()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         do {
             let report = options.request

@@ -256,8 +256,7 @@ final class Cluster: Sendable {
         if !solicited, pooled, account == nil, !(0..<effective).contains(info.routePoolIndex ?? 0) {
             return .outcome(.refused("Invalid route pool index: \(info.routePoolIndex ?? 0) - pool size is \(remotePool)"))
         }
-        var peer = state.peers[id] ?? RoutePeer(slots: Array(repeating: nil, count: effective), noPool: !pooled,
-                                                name: info.serverName ?? id, info: info)
+        var peer = state.peers[id] ?? RoutePeer(slots: Array(repeating: nil, count: effective), noPool: !pooled)
         let firstInGroup = account.map { peer.pinned[$0] == nil } ?? !peer.slots.contains { $0 != nil }
         var index: Int?
         if let account {
@@ -289,11 +288,9 @@ final class Cluster: Sendable {
         link.peer.withLock { p in
             p.remoteID = id
             p.remoteName = info.serverName ?? id
-            p.info = info
             p.registered = true
             p.poolIndex = index
             p.pinnedAccount = account
-            p.noPool = !pooled
             p.redial = link.dial
         }
         if account != nil { link.setPinned(true) }
@@ -386,8 +383,6 @@ struct RoutePeer {
     var slots: [RouteConnection?]
     var pinned: [String: RouteConnection] = [:]
     var noPool: Bool
-    var name: String
-    var info: RouteInfo
     var connectURLs: [String] = []
 
     /// Every registered link to this peer.

@@ -91,12 +91,10 @@ struct RouteDial: Sendable {
 struct RoutePeerInfo: Sendable {
     var remoteID = ""
     var remoteName = ""
-    var info: RouteInfo?
     var registered = false
     /// Pool slot, or nil for a pinned-account link.
     var poolIndex: Int?
     var pinnedAccount: String?
-    var noPool = false
     /// Where to dial again when this link closes: its own dial, or one inherited from a
     /// duplicate we dialled to the same peer (nats-server handleDuplicateRoute).
     var redial: RouteDial?
