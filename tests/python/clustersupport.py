@@ -284,8 +284,10 @@ class ClusterNode(ServerProcess):
                       f'    key_file: "{p / (self.cert + "-key.pem")}"',
                       f'    ca_file: "{p / "ca.pem"}"',
                       "    verify: true",
-                      "    timeout: 3",
-                      "  }"]
+                      "    timeout: 3"]
+            if c.pinned_certs:
+                lines.append("    pinned_certs: [" + ", ".join(f'"{h}"' for h in c.pinned_certs) + "]")
+            lines.append("  }")
         if self.pool_config:
             size, accounts = self.pool_config
             lines.append(f"  pool_size: {size}")
@@ -389,6 +391,18 @@ class ClusterNode(ServerProcess):
                 f"pool={self.pool_size}{' [intruder]' if not self.member else ''}")
 
 
+def spki_sha256(pem: pathlib.Path) -> str:
+    """The SHA-256 of a certificate's SubjectPublicKeyInfo, hex: what pinned_certs lists."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    cert = x509.load_pem_x509_certificate(pem.read_bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(spki)
+    return digest.finalize().hex()
+
+
 def route_tls_context(pki: pathlib.Path, cert: str = "server") -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.load_verify_locations(str(pki / "ca.pem"))
@@ -437,7 +451,7 @@ class Cluster:
                  extra: str = "", cluster_extra: str = "", no_advertise: Iterable[int] = (),
                  use_flags: bool = False, name: Optional[str] = None,
                  pool: Optional[Tuple[int, Tuple[str, ...]]] = None,
-                 stored_password: Optional[str] = None):
+                 stored_password: Optional[str] = None, pinned_certs: Sequence[str] = ()):
         require_kinds(kinds)
         self.kinds = tuple(kinds)
         self.topology = topology_id(kinds)
@@ -451,6 +465,7 @@ class Cluster:
         # What the configs store for the route password (e.g. a bcrypt hash of auth's
         # password); the route URLs always carry the plain one.
         self.stored_password = stored_password
+        self.pinned_certs = list(pinned_certs)   # SPKI SHA-256 (hex) the route TLS accepts
         self.extra = extra
         self.cluster_extra = cluster_extra
         self.use_flags = use_flags

@@ -35,7 +35,7 @@ import pytest
 
 from clustersupport import (SHARED_ACCOUNTS, Cluster, Conns, Inbox, RoutePeer,
                             barrier, barriers, distinct_kinds, matrix, older_than_2_10,
-                            route_tls_context, topology_params, unique, wait_until)
+                            route_tls_context, spki_sha256, topology_params, unique, wait_until)
 from conftest import HOST, RawClient, nats_flush, parse_info, run
 from opsupport import pki  # noqa: F401,F811  (session fixture)
 
@@ -860,6 +860,22 @@ def test_bad_certificate_is_refused(make_cluster, kinds, pki):
             assert how, (node.label, cert)
     intruders = [c.add_node(kind, member=False, cert="other-client")
                  for kind in distinct_kinds(kinds)]
+    watch_intruders(c, intruders)
+
+    async def main():
+        async with Conns(c) as conns:
+            await check_directions(c, conns, count=2)
+    arun(main())
+
+
+@pytest.mark.parametrize("kinds", topology_params())
+def test_unpinned_certificate_is_refused(make_cluster, kinds, pki):
+    """With pinned_certs, a peer whose certificate the cluster's CA signed but whose key is
+    not pinned is refused in both directions; the pinned members form the mesh."""
+    c = make_cluster(kinds, pki=pki, pinned_certs=[spki_sha256(pki / "server.pem")])
+    for node in c.members:
+        assert route_tls_refused(node.cport, route_tls_context(pki, "ecdsa-p256")), node.label
+    intruders = [c.add_node(kind, member=False, cert="ecdsa-p256") for kind in distinct_kinds(kinds)]
     watch_intruders(c, intruders)
 
     async def main():
