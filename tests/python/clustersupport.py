@@ -268,8 +268,7 @@ class ClusterNode(ServerProcess):
             lines.append(c.extra)
         if self.extra:
             lines.append(self.extra)
-        lines += ["cluster {",
-                  f'  name: "{c.name}"',
+        lines += ["cluster {"] + ([f'  name: "{c.name}"'] if c.name else []) + [
                   f'  listen: "{HOST}:{self.cport}"']
         if self.no_advertise:
             lines.append("  no_advertise: true")
@@ -458,7 +457,8 @@ class Cluster:
         n = next(Cluster._ids)
         self.workdir = workdir / f"cluster{n}-{self.topology}"
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.name = name or f"starling-test-{n}"
+        # "" leaves the name out: every node starts with a dynamic name and they agree on one.
+        self.name = name if name is not None else f"starling-test-{n}"
         self.route_mode = routes
         self.pki = pki
         self.auth = auth

@@ -885,6 +885,18 @@ def test_unpinned_certificate_is_refused(make_cluster, kinds, pki):
 
 
 @pytest.mark.parametrize("kinds", topology_params())
+def test_cluster_without_a_name_agrees_on_one(make_cluster, kinds):
+    """No cluster name configured: each node starts with a dynamic name and adopts its
+    peers' (the greater one wins), so the mesh forms and delivers as with a name."""
+    c = make_cluster(kinds, name="")
+
+    async def main():
+        async with Conns(c) as conns:
+            await check_directions(c, conns, count=2)
+    arun(main())
+
+
+@pytest.mark.parametrize("kinds", topology_params())
 def test_cluster_password(make_cluster, kinds):
     secret = "R0ute-s3cret-pw"
     c = make_cluster(kinds, auth=("router", secret))
