@@ -87,13 +87,13 @@ extension Monitor {
         }
         let detail = query.subscriptions
         let snapshots = live.map { connection in
-            connection.eventLoop.submit { connection.handler.value.snapshot(subscriptions: detail) }
+            connection.eventLoop.submit { connection.handler.value?.snapshot(subscriptions: detail) }
         }
         let closed = query.state == .open ? [] : server.recentlyClosed.filter {
             (query.cid == nil || $0.cid == query.cid) && (query.account == nil || $0.account == query.account)
         }
         return EventLoopFuture.whenAllComplete(snapshots, on: loop).map { [server] results in
-            var all = results.compactMap { try? $0.get() } + closed
+            var all = results.compactMap { try? $0.get() }.compactMap { $0 } + closed
             all.sort(by: ConnzQuery.sorts[query.sort]!)
             let page = Array(all.dropFirst(query.offset).prefix(query.limit))
             return Connz(serverID: server.serverID, now: GoFormat.timestamp(Date()), numConnections: page.count,

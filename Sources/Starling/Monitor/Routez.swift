@@ -97,11 +97,11 @@ extension Monitor {
     func routez(_ query: [String: String], on loop: any EventLoop) -> EventLoopFuture<Routez> {
         let links = server.cluster?.registeredLinks ?? []
         let listSubscriptions = ["1", "true", "detail"].contains(query["subs"]?.lowercased() ?? "")
-        let snapshots = links.map { link in link.eventLoop.submit { link.handler.value.snapshot() } }
+        let snapshots = links.map { link in link.eventLoop.submit { link.handler.value?.snapshot() } }
         return EventLoopFuture.whenAllSucceed(snapshots, on: loop).map { [server] all in
             Routez(serverID: server.serverID, serverName: server.options.serverName ?? server.serverID,
                    now: GoFormat.timestamp(Date()),
-                   routes: all.sorted { $0.rid < $1.rid }.map { Routez.Route(snapshot: $0, listSubscriptions: listSubscriptions) })
+                   routes: all.compactMap { $0 }.sorted { $0.rid < $1.rid }.map { Routez.Route(snapshot: $0, listSubscriptions: listSubscriptions) })
         }
     }
 }

@@ -10,7 +10,7 @@ extension Server {
         stopAcceptingClients()
         cluster?.announceLameDuck()
         for connection in liveConnections {
-            connection.eventLoop.execute { connection.handler.value.announceLameDuck() }
+            connection.eventLoop.execute { connection.handler.value?.announceLameDuck() }
         }
         let grace = min(options.lameDuckGracePeriod, options.lameDuckDuration)
         try? await Task.sleep(for: grace)
@@ -20,7 +20,7 @@ extension Server {
         let perBatch = (clients.count + batches - 1) / max(batches, 1)
         let pause = min(spread / batches, .seconds(1))  // nats-server waits at most 1s between closes
         for (index, connection) in clients.enumerated() {
-            connection.eventLoop.execute { connection.handler.value.closeForShutdown() }
+            connection.eventLoop.execute { connection.handler.value?.closeForShutdown() }
             if perBatch > 0 && (index + 1) % perBatch == 0 && index + 1 < clients.count {
                 try? await Task.sleep(for: pause)
             }

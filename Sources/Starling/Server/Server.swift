@@ -158,7 +158,7 @@ public final class Server: Sendable {
         currentOptions.withLock { $0 = new }
         if let port = clientPort { infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() } }
         for connection in liveConnections {
-            connection.eventLoop.execute { connection.handler.value.apply(new, authenticator: authenticator, tls: tls) }
+            connection.eventLoop.execute { connection.handler.value?.apply(new, authenticator: authenticator, tls: tls) }
         }
         log.info("Reloaded server configuration")
     }
@@ -211,7 +211,7 @@ public final class Server: Sendable {
         try? monitorListener.withLock { $0 }?.close().wait()
         try? secureMonitorListener.withLock { $0 }?.close().wait()
         for client in liveConnections {
-            try? client.eventLoop.submit { client.handler.value.closeForShutdown() }.wait()
+            try? client.eventLoop.submit { client.handler.value?.closeForShutdown() }.wait()
         }
         try? group.syncShutdownGracefully()
         try? blockingPool.syncShutdownGracefully()
@@ -306,7 +306,7 @@ public final class Server: Sendable {
         guard let port = clientPort else { return }
         infoPrefix.withLock { $0 = makeInfo(port: port).openJSON() }
         for connection in liveConnections {
-            connection.eventLoop.execute { connection.handler.value.sendAsyncInfo() }
+            connection.eventLoop.execute { connection.handler.value?.sendAsyncInfo() }
         }
     }
 

@@ -9,10 +9,10 @@ final class ClientConnection: LinkConnection, @unchecked Sendable {
     /// Subscriptions by sid; touched by the owner on SUB/UNSUB and by publishers on auto-unsubscribe.
     let subscriptions = Mutex<[String: Subscription]>([:])
     /// The link's state machine, reachable only on `eventLoop` (monitoring snapshots hop there).
-    let handler: NIOLoopBound<ClientHandler>
+    let handler: LinkHandlerReference<ClientHandler>
 
     init(id: UInt64, channel: any Channel, account: Account, maxPending: Int, writeDeadline: TimeAmount,
-         handler: NIOLoopBound<ClientHandler>) {
+         handler: LinkHandlerReference<ClientHandler>) {
         self.boundAccount = Mutex(account)
         self.handler = handler
         super.init(id: id, channel: channel, maxPending: maxPending, writeDeadline: writeDeadline)

@@ -70,7 +70,7 @@ final class ClientHandler: ChannelInboundHandler {
         account = identity?.account ?? server.globalAccount
         connection = ClientConnection(id: id, channel: context.channel, account: account,
                                       maxPending: opts.maxPending, writeDeadline: TimeAmount(opts.writeDeadline),
-                                      handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+                                      handler: LinkHandlerReference(self, eventLoop: context.eventLoop))
         connection.setResponsePermission(identity?.permissions?.responses)
         info.cid = id
         info.start = Date()

@@ -85,7 +85,7 @@ final class Cluster: Sendable {
         }
         try? listener?.close().wait()
         for link in links {
-            try? link.eventLoop.submit { link.handler.value.closeForShutdown() }.wait()
+            try? link.eventLoop.submit { link.handler.value?.closeForShutdown() }.wait()
         }
     }
 

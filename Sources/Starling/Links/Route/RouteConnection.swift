@@ -7,7 +7,7 @@ import Synchronization
 /// interest the peer announced on this link, and what the handshake told us about the peer.
 final class RouteConnection: LinkConnection, @unchecked Sendable {
     /// The link's state machine, reachable only on `eventLoop`.
-    let handler: NIOLoopBound<RouteHandler>
+    let handler: LinkHandlerReference<RouteHandler>
     /// What we dialled, or nil when the peer dialled us.
     let dial: RouteDial?
     /// What the handshake established; set once registered.
@@ -16,7 +16,7 @@ final class RouteConnection: LinkConnection, @unchecked Sendable {
     let remoteInterest = Mutex<[String: Subscription]>([:])
 
     init(id: UInt64, channel: any Channel, dial: RouteDial?, maxPending: Int, writeDeadline: TimeAmount,
-         handler: NIOLoopBound<RouteHandler>) {
+         handler: LinkHandlerReference<RouteHandler>) {
         self.handler = handler
         self.dial = dial
         super.init(id: id, channel: channel, maxPending: maxPending, writeDeadline: writeDeadline)

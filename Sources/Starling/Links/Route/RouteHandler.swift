@@ -76,7 +76,7 @@ final class RouteHandler: ChannelInboundHandler {
         let id = server.nextClientID()
         connection = RouteConnection(id: id, channel: context.channel, dial: dial,
                                      maxPending: opts.maxPending, writeDeadline: TimeAmount(opts.writeDeadline),
-                                     handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+                                     handler: LinkHandlerReference(self, eventLoop: context.eventLoop))
         if let remote = context.channel.remoteAddress {
             remoteAddress = (remote.ipAddress ?? "", remote.port ?? 0)
         }
