@@ -118,6 +118,8 @@ final class Cluster: Sendable {
         let (host, advertisedPort) = advertisedRouteAddress(port: port)
         info.host = host
         info.port = advertisedPort
+        // With `advertise`, peers gossip this address rather than the one they saw us from.
+        if options.advertise != nil { info.ip = "nats-route://\(Server.hostPort(host, advertisedPort))/" }
         info.authRequired = options.username != nil ? true : nil
         info.tlsRequired = tlsRequired ? true : nil
         info.tlsVerify = tlsRequired && (options.tls?.verify ?? false) ? true : nil
