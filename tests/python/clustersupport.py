@@ -59,6 +59,7 @@ import pytest
 from conftest import (HOST, IO_TIMEOUT, READY_TIMEOUT, ROOT, ServerProcess,
                       free_port, nats_connect, nats_flush, parse_info,
                       server_binary, short)
+from opsupport import wait_until  # noqa: F401  (also used by test_cluster through this module)
 
 # --------------------------------------------------------------------------
 # Node kinds and topologies
@@ -180,21 +181,6 @@ def http_json(port: int, path: str, timeout: float = 5.0) -> dict:
 def http_text(port: int, path: str, timeout: float = 5.0) -> str:
     with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=timeout) as r:
         return r.read().decode("utf-8", "replace")
-
-
-def wait_until(pred: Callable[[], object], timeout: float, what: Callable[[], str] | str,
-               interval: float = 0.05):
-    """Poll ``pred`` until truthy; at the deadline fail with ``what``
-    (a string, or a callable producing the explanation)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() >= deadline:
-            msg = what() if callable(what) else what
-            raise AssertionError(f"timed out after {timeout}s: {msg}")
-        time.sleep(interval)
 
 
 # --------------------------------------------------------------------------

@@ -53,15 +53,17 @@ def go_version() -> Optional[tuple]:
 
 
 def wait_until(pred: Callable[[], object], timeout: float = 10.0,
-               interval: float = 0.05, what: str = "condition"):
-    """Poll ``pred`` until it returns something truthy; fail at the deadline."""
+               what: Callable[[], str] | str = "condition", interval: float = 0.05):
+    """Poll ``pred`` until it returns something truthy; fail at the deadline with ``what``
+    (a string, or a callable that explains what was seen)."""
     deadline = time.monotonic() + timeout
     while True:
         v = pred()
         if v:
             return v
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            text = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout}s waiting for {text}")
         time.sleep(interval)
 
 
