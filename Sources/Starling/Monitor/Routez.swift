@@ -12,6 +12,7 @@ struct RouteSnapshot: Sendable {
     var ip: String
     var port: Int
     var start: Date
+    var lastActivity: Date
     var rtt: Duration?
     var inMsgs: Int
     var inBytes: Int
@@ -55,10 +56,10 @@ struct Routez: Encodable {
             try c.encode(s.ip, forKey: .ip)
             try c.encode(s.port, forKey: .port)
             try c.encode(GoFormat.timestamp(s.start), forKey: .start)
-            try c.encode(GoFormat.timestamp(Date()), forKey: .lastActivity)
+            try c.encode(GoFormat.timestamp(s.lastActivity), forKey: .lastActivity)
             if let rtt = s.rtt { try c.encode(GoFormat.duration(rtt), forKey: .rtt) }
             try c.encode(GoFormat.uptime(Date().timeIntervalSince(s.start)), forKey: .uptime)
-            try c.encode("0s", forKey: .idle)
+            try c.encode(GoFormat.uptime(Date().timeIntervalSince(s.lastActivity)), forKey: .idle)
             try c.encode(s.pendingBytes, forKey: .pending)
             try c.encode(s.inMsgs, forKey: .inMsgs)
             try c.encode(s.outMsgs, forKey: .outMsgs)

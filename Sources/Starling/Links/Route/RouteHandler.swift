@@ -41,6 +41,7 @@ final class RouteHandler: ChannelInboundHandler {
     var authTimer: Scheduled<Void>?
     var tlsSession: TLSConnectionInfo?
     var started = Date()
+    var lastActivity = Date()
     var remoteAddress = ("", 0)
     /// Dial the next pool connection when the next PONG arrives.
     var dialNextOnPong = false
@@ -173,6 +174,7 @@ final class RouteHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var input = unwrapInboundIn(data)
+        lastActivity = Date()
         if paused {
             if pendingInput == nil { pendingInput = input } else { pendingInput!.writeBuffer(&input) }
             return
@@ -545,7 +547,7 @@ final class RouteHandler: ChannelInboundHandler {
         let subs = connection.remoteInterest.withLock { Array($0.values.map(\.subject)) }
         return RouteSnapshot(rid: connection.id, remoteID: peer.remoteID, remoteName: peer.remoteName,
                              didSolicit: dial != nil, isConfigured: dial?.explicit ?? false,
-                             ip: remoteAddress.0, port: remoteAddress.1, start: started, rtt: rtt,
+                             ip: remoteAddress.0, port: remoteAddress.1, start: started, lastActivity: lastActivity, rtt: rtt,
                              inMsgs: totalInMsgs + inMsgs, inBytes: totalInBytes + inBytes,
                              outMsgs: sent.msgs, outBytes: sent.bytes, pendingBytes: connection.pendingBytes,
                              subscriptions: subs, poolIndex: peer.poolIndex, account: peer.pinnedAccount,
