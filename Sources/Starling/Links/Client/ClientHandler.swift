@@ -146,6 +146,9 @@ final class ClientHandler: ChannelInboundHandler {
         // A credentials check still running finds the connection closed and stops there
         // (it must not bind subscriptions nobody will remove).
         closing = true
+        // What this batch queued for others still goes out; and the list, which may hold this
+        // connection (and so its channel and this handler), is emptied.
+        flushTouched()
         pingTask?.cancel()
         authTimer?.cancel()
         guard let connection else { return }

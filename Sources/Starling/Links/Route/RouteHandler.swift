@@ -141,6 +141,9 @@ final class RouteHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         // A credentials check still running finds the link closed and stops there.
         closing = true
+        // What this batch queued for others still goes out; and the list, which may hold this
+        // link's own connection (and so its channel and this handler), is emptied.
+        dispatch.flushTouched()
         pingTask?.cancel()
         authTimer?.cancel()
         guard let connection else { return }

@@ -96,7 +96,9 @@ class LinkConnection: @unchecked Sendable {
     /// within write_deadline; keeps watching while newer writes are outstanding.
     private func watchWriteDeadline(forWrite target: UInt64) {
         let deadline = outbound.withLock { $0.writeDeadline }
-        eventLoop.scheduleTask(in: deadline) { [self] in
+        // Weak: a closed connection need not live on until its deadline passes.
+        eventLoop.scheduleTask(in: deadline) { [weak self] in
+            guard let self else { return }
             let (stalled, next): (Bool, UInt64?) = outbound.withLock { s in
                 if s.writesCompleted < target && !s.closed {
                     s.slowConsumer = true
