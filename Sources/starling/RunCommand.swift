@@ -57,52 +57,52 @@ struct RunCommand: ParsableCommand {
             help: "Send a signal to a running server: stop, quit, reopen, reload, ldm, term [=<pid or pid file>].")
     var signal: String?
 
-    @Flag(name: .customLong("tls"), help: "Enable TLS (needs --tlscert and --tlskey).")
+    @Flag(name: [.customLong("tls"), .customLong("tls", withSingleDash: true)], help: "Enable TLS (needs --tlscert and --tlskey).")
     var tlsEnabled = false
 
-    @Option(name: .customLong("tlscert"), help: "Server certificate file.")
+    @Option(name: [.customLong("tlscert"), .customLong("tlscert", withSingleDash: true)], help: "Server certificate file.")
     var tlsCert: String?
 
-    @Option(name: .customLong("tlskey"), help: "Private key of the server certificate.")
+    @Option(name: [.customLong("tlskey"), .customLong("tlskey", withSingleDash: true)], help: "Private key of the server certificate.")
     var tlsKey: String?
 
-    @Option(name: .customLong("tlscacert"), help: "Client certificate CA for verification.")
+    @Option(name: [.customLong("tlscacert"), .customLong("tlscacert", withSingleDash: true)], help: "Client certificate CA for verification.")
     var tlsCACert: String?
 
-    @Flag(name: .customLong("tlsverify"), help: "Require and verify client certificates.")
+    @Flag(name: [.customLong("tlsverify"), .customLong("tlsverify", withSingleDash: true)], help: "Require and verify client certificates.")
     var tlsVerify = false
 
-    @Option(name: .customLong("user"), help: "User required for connections.")
+    @Option(name: [.customLong("user"), .customLong("user", withSingleDash: true)], help: "User required for connections.")
     var user: String?
 
-    @Option(name: .customLong("pass"), help: "Password required for connections.")
+    @Option(name: [.customLong("pass"), .customLong("pass", withSingleDash: true)], help: "Password required for connections.")
     var password: String?
 
-    @Option(name: .customLong("auth"), help: "Authorization token required for connections.")
+    @Option(name: [.customLong("auth"), .customLong("auth", withSingleDash: true)], help: "Authorization token required for connections.")
     var token: String?
 
     @Option(name: [.customLong("sd", withSingleDash: true), .customLong("store_dir")], help: "JetStream storage directory (accepted; JetStream is not implemented).")
     var storeDirectory: String?
 
-    @Option(name: [.customLong("cluster"), .customLong("cluster_listen")], help: "Cluster URL for solicited routes (nats://[user:pass@]host:port).")
+    @Option(name: [.customLong("cluster"), .customLong("cluster", withSingleDash: true), .customLong("cluster_listen"), .customLong("cluster_listen", withSingleDash: true)], help: "Cluster URL for solicited routes (nats://[user:pass@]host:port).")
     var clusterURL: String?
 
-    @Option(name: .customLong("cluster_name"), help: "Cluster name (default: a dynamic name).")
+    @Option(name: [.customLong("cluster_name"), .customLong("cluster_name", withSingleDash: true)], help: "Cluster name (default: a dynamic name).")
     var clusterName: String?
 
-    @Option(name: [.customLong("routes"), .customShort("r")], help: "Routes to solicit and connect to, comma-separated.")
+    @Option(name: [.customLong("routes"), .customLong("routes", withSingleDash: true), .customShort("r")], help: "Routes to solicit and connect to, comma-separated.")
     var routes: String?
 
-    @Option(name: .customLong("cluster_advertise"), help: "Cluster URL to advertise to other servers.")
+    @Option(name: [.customLong("cluster_advertise"), .customLong("cluster_advertise", withSingleDash: true)], help: "Cluster URL to advertise to other servers.")
     var clusterAdvertise: String?
 
-    @Flag(name: .customLong("no_advertise"), help: "Do not advertise known cluster URLs to clients.")
+    @Flag(name: [.customLong("no_advertise"), .customLong("no_advertise", withSingleDash: true)], help: "Do not advertise known cluster URLs to clients.")
     var noAdvertise = false
 
-    @Option(name: .customLong("connect_retries"), help: "Retries for implicit (gossiped) routes.")
+    @Option(name: [.customLong("connect_retries"), .customLong("connect_retries", withSingleDash: true)], help: "Retries for implicit (gossiped) routes.")
     var connectRetries: Int?
 
-    @Option(name: .customLong("client_advertise"), help: "Client URL to advertise to other servers.")
+    @Option(name: [.customLong("client_advertise"), .customLong("client_advertise", withSingleDash: true)], help: "Client URL to advertise to other servers.")
     var clientAdvertise: String?
 
     @Flag(name: .customShort("t"), help: "Test the configuration and exit.")
