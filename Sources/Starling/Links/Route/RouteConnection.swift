@@ -69,9 +69,6 @@ final class RouteConnection: LinkConnection, @unchecked Sendable {
     func setPinned(_ pinned: Bool) {
         outbound.withLock { $0.omitAccount = pinned }
     }
-
-    /// Messages and payload bytes sent to the peer.
-    var sentCounts: (msgs: Int, bytes: Int) { outbound.withLock { ($0.outMsgs, $0.outBytes) } }
 }
 
 /// Where and why a route was dialled.

@@ -432,20 +432,17 @@ final class RouteHandler: ChannelInboundHandler {
             return
         }
         let queue = frame.queue.isEmpty ? nil : String(decoding: bytes[frame.queue], as: UTF8.self)
-        let key = "\(account.name) \(subject)" + (queue.map { " \($0)" } ?? "")
+        let key = Self.interestKey(account, subject, queue)
         let sub = Subscription(remote: subject, queue: queue, weight: queue == nil ? 1 : frame.weight, route: connection)
-        let old = connection.remoteInterest.withLock { interest in
+        // A repeated RS+ changes nothing, except a queue group's weight.
+        let (changed, old): (Bool, Subscription?) = connection.remoteInterest.withLock { interest in
             let old = interest[key]
+            if let old, queue == nil || old.weight == sub.weight { return (false, nil) }
             interest[key] = sub
-            return old
+            return (true, old)
         }
-        if let old {
-            guard queue != nil, old.weight != sub.weight else {
-                connection.remoteInterest.withLock { $0[key] = old }
-                return
-            }
-            account.remove(old)
-        }
+        guard changed else { return }
+        if let old { account.remove(old) }
         account.insert(sub)
     }
 
@@ -453,10 +450,14 @@ final class RouteHandler: ChannelInboundHandler {
         guard let account = account(frame.account, bytes) else { return }
         let subject = String(decoding: bytes[frame.subject], as: UTF8.self)
         let queue = frame.queue.isEmpty ? nil : String(decoding: bytes[frame.queue], as: UTF8.self)
-        let key = "\(account.name) \(subject)" + (queue.map { " \($0)" } ?? "")
-        if let sub = connection.remoteInterest.withLock({ $0.removeValue(forKey: key) }) {
+        if let sub = connection.remoteInterest.withLock({ $0.removeValue(forKey: Self.interestKey(account, subject, queue)) }) {
             account.remove(sub)
         }
+    }
+
+    /// The peer's interest on this link by `account subject [queue]` (see ``RouteConnection/remoteInterest``).
+    private static func interestKey(_ account: Account, _ subject: String, _ queue: String?) -> String {
+        "\(account.name) \(subject)" + (queue.map { " \($0)" } ?? "")
     }
 
     private func routedMessage(_ frame: RoutedFrame, _ bytes: UnsafeRawBufferPointer) {
@@ -546,7 +547,7 @@ final class RouteHandler: ChannelInboundHandler {
     /// The link as /routez shows it. Runs on the connection's event loop.
     func snapshot() -> RouteSnapshot {
         let peer = connection.peer.withLock { $0 }
-        let sent = connection.sentCounts
+        let sent = connection.deliveredCounts
         let subs = connection.remoteInterest.withLock { Array($0.values.map(\.subject)) }
         return RouteSnapshot(rid: connection.id, remoteID: peer.remoteID, remoteName: peer.remoteName,
                              didSolicit: dial != nil, isConfigured: dial?.explicit ?? false,
