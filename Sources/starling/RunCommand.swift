@@ -5,7 +5,7 @@ import Starling
 import StarlingTLS
 
 /// Runs the server; flags follow nats-server's names and override the configuration file.
-struct RunCommand: ParsableCommand {
+struct RunCommand: ParsableCommand, TakesSignalsAfterStart {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the server (the default command); flags as nats-server's."
@@ -146,8 +146,8 @@ struct RunCommand: ParsableCommand {
             fail("\(error)")
         }
         try process.start()
-        let signals = SignalHandling.install(process)
-        withExtendedLifetime(signals) { process.waitUntilShutdown() }
+        SignalHandling.install(process)
+        process.waitUntilShutdown()
     }
 
     private func fail(_ message: String) -> Never {

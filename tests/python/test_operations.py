@@ -21,6 +21,7 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -496,3 +497,32 @@ def test_sigint_exits_zero(ops_server):
     srv = ops_server()
     srv.signal(signal.SIGINT)
     assert srv.wait_exit(5) == 0
+
+
+def test_sigint_the_moment_the_port_opens_is_not_lost(tmp_path):
+    # The race CI once hit: a signal sent as soon as the client port accepts (while the server
+    # finishes starting) must still shut it down cleanly, every time.
+    for _round in range(15):
+        port = free_port()
+        with open(tmp_path / "race.log", "w") as log:
+            proc = subprocess.Popen([str(BIN), "-a", HOST, "-p", str(port)], stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection((HOST, port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.001)
+            proc.send_signal(signal.SIGINT)
+            try:
+                rc = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("server ignored a SIGINT sent as its port opened:\n"
+                                     + (tmp_path / "race.log").read_text()[-2000:])
+            assert rc == 0, (tmp_path / "race.log").read_text()[-2000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -6,18 +5,14 @@ import Synchronization
 /// ends the subscription, so the tool finishes normally); a second one exits at once with
 /// status 130, in case finishing hangs.
 enum Interrupt {
-    /// Installs `action`; keep the returned sources alive while it should apply.
-    static func onInterrupt(_ action: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+    /// Installs `action` for the rest of the process's life.
+    static func onInterrupt(_ action: @escaping @Sendable () -> Void) {
         let seen = Atomic<Bool>(false)
-        return [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
+        for number in [SIGINT, SIGTERM] {
+            ProcessSignals.on(number) {
                 if seen.exchange(true, ordering: .relaxed) { exit(130) }
                 action()
             }
-            source.resume()
-            return source
         }
     }
 }

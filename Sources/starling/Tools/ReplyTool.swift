@@ -49,7 +49,7 @@ struct ReplyTool: AsyncParsableCommand {
                 if let count { try subscription.unsubscribe(max: count) }
                 try await connection.confirm(nc, errors: errors)
                 errors.startPrinting()
-                let signals = Interrupt.onInterrupt { try? subscription.unsubscribe() }
+                Interrupt.onInterrupt { try? subscription.unsubscribe() }
                 ToolOutput.info("Listening on \(ToolOutput.quoted(subject)) in group \(ToolOutput.quoted(queue))")
                 let printer = MessagePrinter()
                 var answered = 0
@@ -64,7 +64,6 @@ struct ReplyTool: AsyncParsableCommand {
                     }
                     if let count, answered >= count { break }
                 }
-                withExtendedLifetime(signals) {}
                 if nc.isClosed { throw NATSError.connectionClosed }
                 try await nc.flush(timeout: connection.timeout.duration)
             }

@@ -37,7 +37,7 @@ struct SubTool: AsyncParsableCommand {
                 if let count { try subscription.unsubscribe(max: count) }
                 try await connection.confirm(nc, errors: errors)
                 errors.startPrinting()
-                let signals = Interrupt.onInterrupt { try? subscription.unsubscribe() }
+                Interrupt.onInterrupt { try? subscription.unsubscribe() }
                 ToolOutput.info("Subscribing on \(subject)" + (queue.map { " in queue group \($0)" } ?? ""))
                 let printer = MessagePrinter(raw: raw)
                 var received = 0
@@ -46,7 +46,6 @@ struct SubTool: AsyncParsableCommand {
                     printer.print(message, number: received)
                     if let count, received >= count { break }
                 }
-                withExtendedLifetime(signals) {}
                 if nc.isClosed { throw NATSError.connectionClosed }
             }
             if !errors.isEmpty { throw ExitCode(1) }

@@ -1,0 +1,3 @@
+// Catches the process's signals before any other code runs (see `ProcessSignals`).
+ProcessSignals.install()
+await StarlingCommand.start()
