@@ -201,6 +201,7 @@ class ClusterNode(ServerProcess):
         self.kind = kind
         self.member = member          # expected in the mesh (False: an intruder)
         self.route_indices = routes   # None: decided by the cluster's route mode
+        self.route_override: Optional[List[str]] = None   # exact route URLs (e.g. via a relay)
         self.cert = cert
         self.route_password = route_password
         self.no_advertise = no_advertise
@@ -466,6 +467,8 @@ class Cluster:
         return [n for n in self.nodes if n.member]
 
     def route_urls(self, node: ClusterNode) -> List[str]:
+        if node.route_override is not None:
+            return list(node.route_override)
         if node.route_indices is not None:
             targets = [self.nodes[i] for i in node.route_indices]
         elif not node.member:
