@@ -36,8 +36,8 @@ import pytest
 from clustersupport import (SHARED_ACCOUNTS, Cluster, Conns, Inbox, RoutePeer,
                             barrier, barriers, distinct_kinds, matrix, older_than_2_10,
                             route_tls_context, spki_sha256, topology_params, unique, wait_until)
-from conftest import HOST, RawClient, nats_flush, parse_info, run
-from opsupport import pki  # noqa: F401,F811  (session fixture)
+from conftest import HOST, RawClient, free_port, nats_flush, parse_info, run
+from opsupport import ops_server, pki  # noqa: F401,F811  (fixtures)
 
 INTRUDER_WATCH = 3.0   # nats-server retries a failed configured route every second
 
@@ -1042,6 +1042,19 @@ async def cluster_still_works(c: Cluster) -> None:
 
 def fake_in_routez(node, peer) -> bool:
     return any(r.get("remote_id") == peer.server_id for r in node.routez()["routes"])
+
+
+def test_unreachable_route_logged_as_nats_server_does(ops_server):
+    """A configured route to a port nobody listens on is logged with Go's
+    dial error text, and the node keeps serving clients."""
+    dead = free_port()
+    srv = ops_server(args=["--cluster", f"nats://{HOST}:{free_port()}",
+                           "--routes", f"nats://{HOST}:{dead}"])
+    line = (f"Error trying to connect to route (attempt 1): "
+            f"dial tcp {HOST}:{dead}: connect: connection refused")
+    assert wait_until(lambda: line in srv.log(), 10), srv.log()[-2000:]
+    with srv.client() as c:
+        c.connect()
 
 
 @pytest.mark.parametrize("kinds", topology_params())

@@ -40,10 +40,11 @@ extension Cluster {
             .connect(host: host, port: dial.url.port)
             .whenFailure { [self] error in
                 let next = attempt + 1
+                let message = "Error trying to connect to route (attempt \(next)): \(DialFailure.text(error, address: dial.url.description))"
                 if attempt == 0 || next % 12 == 0 {
-                    server.log.error("Error trying to connect to route (attempt \(next)): \(dial.url): \(error)")
+                    server.log.error("\(message)")
                 } else {
-                    server.log.debug("Error trying to connect to route (attempt \(next)): \(dial.url): \(error)")
+                    server.log.debug("\(message)")
                 }
                 if !dial.explicit && next > options.connectRetries {
                     state.withLock { _ = $0.dialing.remove(dial.key) }
