@@ -63,7 +63,8 @@ final class ClusterOptionsTests: XCTestCase {
             ("cluster {\n  authorization { token: abc }\n}", "does not support tokens"),
             ("cluster {\n  routes: [\"nats-route://nohost\"]\n}", "error parsing route url"),
             ("cluster {\n  compression: s2_fast\n}", "compression is not supported"),
-            ("cluster {\n  permissions { import: \"a\" }\n}", "cluster permissions are not supported"),
+            ("cluster {\n  permissions { import: \"a\", allow_responses: true }\n}", "do not support dynamic responses"),
+            ("cluster {\n  permissions { import: \"a..b\" }\n}", "test.conf:2:"),
             ("cluster {\n  name: \"two words\"\n}", "cannot contain spaces"),
             ("cluster {\n  bogus: 1\n}", "unknown field \"bogus\""),
         ]
@@ -72,6 +73,26 @@ final class ClusterOptionsTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(expected), "\(error) should mention \(expected)")
             }
         }
+    }
+
+    func testPermissionsImportAndExport() throws {
+        let cluster = try XCTUnwrap(options("""
+            cluster {
+              port: 6222
+              permissions {
+                import: { allow: ["in.>", "both.*"], deny: ["in.secret"] }
+                export: ["out.>", "both.*"]
+              }
+            }
+            """).cluster)
+        XCTAssertEqual(cluster.permissions?.publish, SubjectRules(allow: ["in.>", "both.*"], deny: ["in.secret"]))
+        XCTAssertEqual(cluster.permissions?.subscribe, SubjectRules(allow: ["out.>", "both.*"]))
+        let checker = ClientPermissions(try XCTUnwrap(cluster.permissions))
+        XCTAssertTrue(checker.canPublish("in.x"), "import allow")
+        XCTAssertFalse(checker.canPublish("in.secret"), "import deny beats allow")
+        XCTAssertFalse(checker.canPublish("out.x"), "not imported")
+        XCTAssertTrue(checker.canSubscribe("out.*", queue: nil), "export allow covers a narrower wildcard")
+        XCTAssertFalse(checker.canSubscribe(">", queue: nil), "a wider wildcard is not exported")
     }
 
     func testRouteURLForms() throws {

@@ -56,7 +56,11 @@ extension ClusterOptions {
                 }
                 throw value.error("route compression is not supported by this build; set compression: off")
             case "permissions":
-                throw value.error("cluster permissions are not supported by this build yet")
+                let parsed = try AuthConfiguration.permissions(value)
+                if parsed.allowResponses != nil {
+                    throw value.error("Cluster permissions do not support dynamic responses")
+                }
+                permissions = parsed
             case "write_deadline", "write_timeout", "pool_size_max":
                 continue
             default:

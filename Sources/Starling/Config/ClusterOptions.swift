@@ -38,6 +38,9 @@ public struct ClusterOptions: Sendable, Equatable {
     public var pingInterval: Duration?
     /// Unanswered route PINGs before the route is stale (default: the server's ping_max).
     public var pingMax: Int?
+    /// `permissions { import, export }`: the subjects whose interest this server announces to
+    /// peers (`import`, kept as `publish`) and accepts from them (`export`, kept as `subscribe`).
+    public var permissions: PermissionsConfig?
     /// Where the block was written, for errors.
     public var position: SourcePosition?
 

@@ -80,8 +80,8 @@ public final class Subscription: SublistEntry, @unchecked Sendable {
         self.denyFilter = nil
     }
 
-    /// Interest a peer announced over `route`.
-    init(remote subject: String, queue: String?, weight: Int, route: RouteConnection) {
+    /// Interest a peer announced over `route`; `denyFilter` holds the export denies a wildcard overlaps.
+    init(remote subject: String, queue: String?, weight: Int, route: RouteConnection, denyFilter: [SubjectPattern]? = nil) {
         self.subject = subject
         self.queue = queue
         self.sid = []
@@ -92,7 +92,7 @@ public final class Subscription: SublistEntry, @unchecked Sendable {
         self.shadowOf = nil
         self.streamImport = nil
         self.shadowFilter = nil
-        self.denyFilter = nil
+        self.denyFilter = denyFilter
     }
 
     /// Whether routes must hear of this entry: local clients' subscriptions, their stream-import

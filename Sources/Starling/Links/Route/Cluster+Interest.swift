@@ -24,6 +24,7 @@ extension Cluster: InterestListener {
     }
 
     func interestChanged(in account: Account, subject: String, queue: String?, weight: Int) {
+        guard canImport(subject) else { return }
         let links = state.withLock { $0.peers.values.compactMap { link(for: account.name, in: $0) } }
         for link in links where link.announce(account: account, subject: subject, queue: queue, weight: weight) {
             link.scheduleFlush()
@@ -41,7 +42,7 @@ extension Cluster: InterestListener {
         }
         for account in accounts {
             account.withAnnouncedInterest { counts in
-                for (key, weight) in counts {
+                for (key, weight) in counts where canImport(key.subject) {
                     link.announce(account: account, subject: key.subject, queue: key.queue,
                                   weight: key.queue == nil ? 1 : weight)
                 }

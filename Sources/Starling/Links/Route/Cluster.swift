@@ -19,6 +19,9 @@ final class Cluster: Sendable {
     let clientTLS: ClientTLS?
     /// Accounts with a dedicated route each (the system account joins them when pooling).
     let pinnedAccounts: Set<String>
+    /// `cluster.permissions` compiled as nats-server's route client permissions: `import` as
+    /// publish, `export` as subscribe (route.go: setRoutePermissions).
+    let permissions: ClientPermissions?
     let state: Mutex<ClusterState>
     let group: any EventLoopGroup
 
@@ -31,11 +34,18 @@ final class Cluster: Sendable {
         var pinned = Set(options.pinnedAccounts)
         if options.poolSize > 0 { pinned.insert(systemAccount) }
         pinnedAccounts = options.poolSize > 0 ? pinned : []
+        permissions = options.permissions.map(ClientPermissions.init)
         let name = options.name ?? ServerIdentity.randomToken(length: 22)
         state = Mutex(ClusterState(name: name, nameIsDynamic: options.name == nil))
     }
 
     var tlsRequired: Bool { options.tls != nil }
+
+    /// Whether peers may hear of local interest in `subject` (route.go: canImport).
+    func canImport(_ subject: String) -> Bool { permissions?.canPublish(subject) ?? true }
+
+    /// Whether a peer's interest in `subject` is accepted, so messages flow to it (route.go: canExport).
+    func canExport(_ subject: String) -> Bool { permissions?.canSubscribe(subject, queue: nil) ?? true }
     /// Pool connections per peer (0 when pooling is off).
     var poolSize: Int { max(options.poolSize, 0) }
     var name: String { state.withLock { $0.name } }
@@ -135,6 +145,8 @@ final class Cluster: Sendable {
         info.routePoolIndex = poolIndex > 0 ? poolIndex : nil
         info.routeAccount = account
         info.lameDuckMode = lameDuck ? true : nil
+        info.importPermission = options.permissions?.publish.map(RouteSubjectPermission.init)
+        info.exportPermission = options.permissions?.subscribe.map(RouteSubjectPermission.init)
         if lameDuck { info.nonce = nil }
         return Self.infoLine(info)
     }

@@ -431,9 +431,14 @@ final class RouteHandler: ChannelInboundHandler {
             log.error("\(label) - Route sent an invalid subject \(subject.debugDescription)")
             return
         }
+        guard cluster.canExport(subject) else {
+            log.debug("\(label) - Can not export \(subject.debugDescription), ignoring remote subscription request")
+            return
+        }
         let queue = frame.queue.isEmpty ? nil : String(decoding: bytes[frame.queue], as: UTF8.self)
         let key = Self.interestKey(account, subject, queue)
-        let sub = Subscription(remote: subject, queue: queue, weight: queue == nil ? 1 : frame.weight, route: connection)
+        let sub = Subscription(remote: subject, queue: queue, weight: queue == nil ? 1 : frame.weight, route: connection,
+                               denyFilter: cluster.permissions?.deliveryDenyFilter(for: subject))
         // A repeated RS+ changes nothing, except a queue group's weight.
         let (changed, old): (Bool, Subscription?) = connection.remoteInterest.withLock { interest in
             let old = interest[key]

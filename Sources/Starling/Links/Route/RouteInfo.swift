@@ -26,6 +26,8 @@ struct RouteInfo: Codable, Sendable, Equatable {
     var routeAccount: String?
     var gossipMode: Int?
     var gatewayURL: String?
+    var importPermission: RouteSubjectPermission?
+    var exportPermission: RouteSubjectPermission?
 
     enum CodingKeys: String, CodingKey {
         case serverID = "server_id", serverName = "server_name", version, go, proto, host, port
@@ -34,10 +36,22 @@ struct RouteInfo: Codable, Sendable, Equatable {
         case connectURLs = "connect_urls", ip, lameDuckMode = "ldm", lnoc, lnocu, nonce
         case routePoolSize = "route_pool_size", routePoolIndex = "route_pool_idx", routeAccount = "route_account"
         case gossipMode = "gossip_mode", gatewayURL = "gateway_url"
+        case importPermission = "import", exportPermission = "export"
     }
 
     init(serverID: String) {
         self.serverID = serverID
+    }
+}
+
+/// `cluster.permissions` import or export rules as route INFO carries them (Go's SubjectPermission).
+struct RouteSubjectPermission: Codable, Sendable, Equatable {
+    var allow: [String]?
+    var deny: [String]?
+
+    init(_ rules: SubjectRules) {
+        allow = rules.allow
+        deny = rules.deny.isEmpty ? nil : rules.deny
     }
 }
 

@@ -61,7 +61,7 @@ final class MessageDispatch {
         if case .route = source { fromRoute = true } else { fromRoute = false }
         for sub in result.plain {
             if let route = sub.route {
-                if !fromRoute { addRouteTarget(route, queue: nil, from: firstTarget) }
+                if !fromRoute && !Self.denied(sub, subject) { addRouteTarget(route, queue: nil, from: firstTarget) }
             } else if deliver(sub, from: source, subject, reply, headerLength, body, hops: hops) {
                 delivered = true
             }
@@ -105,7 +105,7 @@ final class MessageDispatch {
         for k in 0..<group.count {
             let sub = group[(start + k) % group.count]
             if let route = sub.route {
-                if localOnly { continue }
+                if localOnly || Self.denied(sub, subject) { continue }
                 addRouteTarget(route, queue: sub.queue, from: firstTarget)
                 return true
             }
@@ -160,8 +160,14 @@ final class MessageDispatch {
         if let route = sub.streamImport {
             return deliverImported(sub, target, route, subject, reply, headerLength, body)
         }
-        if let filter = sub.denyFilter, filter.contains(where: { $0.matches(subject) }) { return false }
+        if Self.denied(sub, subject) { return false }
         return queue(sub, target, subject, reply, headerLength, body)
+    }
+
+    /// Whether `subject` is one a wildcard subscription must not receive (its deny filter).
+    private static func denied(_ sub: Subscription, _ subject: UnsafeRawBufferPointer) -> Bool {
+        guard let filter = sub.denyFilter else { return false }
+        return filter.contains { $0.matches(subject) }
     }
 
     private func queue(_ sub: Subscription, _ target: ClientConnection, _ subject: UnsafeRawBufferPointer,
@@ -198,7 +204,7 @@ final class MessageDispatch {
         let local = Array(route.toLocal(String(decoding: subject, as: UTF8.self)).utf8)
         return local.withUnsafeBytes { localSubject in
             if let filter = sub.shadowFilter, !filter.matches(localSubject) { return false }
-            if let filter = sub.denyFilter, filter.contains(where: { $0.matches(localSubject) }) { return false }
+            if Self.denied(sub, localSubject) { return false }
             return queue(sub, target, localSubject, reply, headerLength, body)
         }
     }
