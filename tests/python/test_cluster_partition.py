@@ -2,8 +2,8 @@
 can stop moving bytes without closing anything (a black hole: no FIN, no
 RST, as when a link or a firewall drops packets).
 
-Node ``dialer`` reaches the other node only through the relay; the other
-node lists no routes.  Both run with ``ping_interval: 1s`` and
+Node ``dialer`` reaches the other node only through the relay, and
+advertises a relayed address of its own; the other node lists no routes.  Both run with ``ping_interval: 1s`` and
 ``ping_max: 2``, so each side must find its route stale, close it and, for
 the dialer, keep re-dialling.  While the partition lasts, each node keeps
 serving its own clients and a publisher that streams toward the lost
@@ -35,23 +35,27 @@ HEAL_WITHIN = 30.0      # re-dial back-off (nats-server: 1 s; Starling: up to 5 
 
 
 class BlackHoleRelay:
-    """Forwards TCP connections to ``target()``; ``cut()`` stops moving
-    bytes in both directions (connections stay open), ``mend()`` resumes."""
+    """Forwards TCP connections from one listening port per target (``ports[i]`` to
+    ``targets[i]()``); ``cut()`` stops moving bytes in both directions on every connection
+    (they stay open, as on a dead link), ``mend()`` resumes."""
 
-    def __init__(self, target: Callable[[], int]):
-        self.target = target
+    def __init__(self, *targets: Callable[[], int]):
         self.moving = threading.Event()
         self.moving.set()
         self.closed = threading.Event()
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind((HOST, 0))
-        self.listener.listen(64)
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
         self.sockets: List[socket.socket] = []
         self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.listeners: List[socket.socket] = []
+        self.ports: List[int] = []
+        for target in targets:
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((HOST, 0))
+            listener.listen(64)
+            listener.settimeout(0.2)
+            self.listeners.append(listener)
+            self.ports.append(listener.getsockname()[1])
+            threading.Thread(target=self._accept, args=(listener, target), daemon=True).start()
 
     def cut(self) -> None:
         self.moving.clear()
@@ -62,21 +66,20 @@ class BlackHoleRelay:
     def close(self) -> None:
         self.closed.set()
         self.moving.set()
-        self.listener.close()
         with self.lock:
-            for s in self.sockets:
+            for s in self.listeners + self.sockets:
                 s.close()
 
-    def _accept(self) -> None:
+    def _accept(self, listener: socket.socket, target: Callable[[], int]) -> None:
         while not self.closed.is_set():
             try:
-                inbound, _ = self.listener.accept()
+                inbound, _ = listener.accept()
             except socket.timeout:
                 continue
             except OSError:
                 return
             try:
-                outbound = socket.create_connection((HOST, self.target()), timeout=5)
+                outbound = socket.create_connection((HOST, target()), timeout=5)
             except OSError:
                 inbound.close()
                 continue
@@ -123,8 +126,11 @@ def test_partition_detected_and_healed(tmp_path, kinds, dialer):
     require_kinds(kinds)
     c = Cluster(kinds, tmp_path, extra=PING)
     other = 1 - dialer
-    relay = BlackHoleRelay(lambda: c.nodes[other].cport)
-    c.nodes[dialer].route_override = [f"nats-route://{HOST}:{relay.port}"]
+    # One relay each way: the dialer advertises the second one, so a peer that dials back
+    # (nats-server 2.10+ does, toward a 2.9 peer) cannot go around the partition.
+    relay = BlackHoleRelay(lambda: c.nodes[other].cport, lambda: c.nodes[dialer].cport)
+    c.nodes[dialer].route_override = [f"nats-route://{HOST}:{relay.ports[0]}"]
+    c.nodes[dialer].cluster_extra = f'advertise: "{HOST}:{relay.ports[1]}"'
     c.nodes[other].route_override = []
     try:
         c.start()
@@ -155,9 +161,9 @@ async def _partition_scenario(c: Cluster, relay: BlackHoleRelay, a, b) -> None:
         def routes(node) -> int:
             return node.routez().get("num_routes", -1)
         # (Blocking waits run in a thread: the clients must keep answering the nodes' PINGs.)
-        assert await asyncio.to_thread(wait_until, lambda: routes(a) == 0 and routes(b) == 0,
-                                       STALE_WITHIN), (
-            f"the dead route was not dropped within {STALE_WITHIN}s\n{c.describe()}")
+        await asyncio.to_thread(
+            wait_until, lambda: routes(a) == 0 and routes(b) == 0, STALE_WITHIN,
+            lambda: f"the dead route to be dropped on both sides\n{c.describe()}")
         for node in (a, b):
             assert "Stale" in node.log_tail(200) or "stale" in node.log_tail(200), (
                 f"{node.label} did not log the stale route\n{node.log_tail(40)}")
