@@ -897,6 +897,25 @@ def test_cluster_without_a_name_agrees_on_one(make_cluster, kinds):
 
 
 @pytest.mark.parametrize("kinds", topology_params())
+def test_unnamed_mesh_takes_the_name_of_a_named_joiner(make_cluster, kinds):
+    """A named node joins an unnamed mesh through one seed: the seed adopts the configured
+    name and drops its other routes so that they re-form under it (route.go:
+    removeAllRoutesExcept); the whole mesh, joiner included, forms again and delivers."""
+    c = make_cluster(kinds, name="")
+    joiner = c.add_node("S", routes=[0], cluster_extra='name: "fixed-name"', wait=False)
+    c.wait_formed(30)
+    seed_log = c.nodes[0].log_tail(400)
+    assert "Cluster name updated to fixed-name" in seed_log, seed_log[-3000:]
+    assert "closed: Cluster Name Conflict" in seed_log, "the seed kept its routes under the old name"
+
+    async def main():
+        async with Conns(c) as conns:
+            await check_directions(c, conns, count=2)
+    arun(main())
+    assert joiner.alive()
+
+
+@pytest.mark.parametrize("kinds", topology_params())
 def test_cluster_password(make_cluster, kinds):
     secret = "R0ute-s3cret-pw"
     c = make_cluster(kinds, auth=("router", secret))

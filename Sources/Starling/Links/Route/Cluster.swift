@@ -176,18 +176,25 @@ final class Cluster: Sendable {
         return Authenticator.secretMatches(provided: password, stored: stored)
     }
 
-    /// nil when `remote` may join; else the text nats-server answers. A dynamic name adopts a
-    /// static peer's, or a greater dynamic one (route.go: processRouteConnect).
-    func checkClusterName(_ remote: String, dynamic: Bool) -> String? {
-        state.withLock { state in
-            if remote == state.name || remote.isEmpty { return nil }
+    /// nil when `remote` (the name of peer `peerID`) may join; else the text nats-server answers.
+    /// A dynamic name adopts a static peer's, or a greater dynamic one, and then closes the routes
+    /// to every other peer, which re-form under the new name (route.go: processRouteConnect,
+    /// removeAllRoutesExcept).
+    func checkClusterName(_ remote: String, dynamic: Bool, peerID: String) -> String? {
+        let outcome: (rejection: String?, others: [RouteConnection]) = state.withLock { state in
+            if remote == state.name || remote.isEmpty { return (nil, []) }
             if state.nameIsDynamic && (!dynamic || state.name < remote) {
+                server.log.info("Cluster name updated to \(remote)")
                 state.name = remote
                 state.nameIsDynamic = dynamic
-                return nil
+                return (nil, state.peers.filter { $0.key != peerID }.flatMap { $0.value.links })
             }
-            return "Rejecting connection, cluster name \"\(remote)\" does not match \"\(state.name)\""
+            return ("Rejecting connection, cluster name \"\(remote)\" does not match \"\(state.name)\"", [])
         }
+        for link in outcome.others {
+            link.eventLoop.execute { link.handler.value?.closeForNameConflict() }
+        }
+        return outcome.rejection
     }
 
     /// A configured route that turned out to be this server: not dialled again.

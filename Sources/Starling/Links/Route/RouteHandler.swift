@@ -328,7 +328,8 @@ final class RouteHandler: ChannelInboundHandler {
             closeReason = "Wrong Gateway"
             return fail(text, sendError: true)
         }
-        if let rejection = cluster.checkClusterName(connect.cluster ?? "", dynamic: connect.clusterDynamic ?? false) {
+        if let rejection = cluster.checkClusterName(connect.cluster ?? "", dynamic: connect.clusterDynamic ?? false,
+                                                    peerID: connect.name ?? "") {
             log.error("\(label) - \(rejection)")
             closeReason = "Cluster Name Conflict"
             return fail(rejection, sendError: true)
@@ -376,7 +377,8 @@ final class RouteHandler: ChannelInboundHandler {
             cluster.markRouteToSelf(dial)
             return fail("", sendError: false)
         }
-        if let rejection = cluster.checkClusterName(info.cluster ?? "", dynamic: info.clusterDynamic ?? false) {
+        if let rejection = cluster.checkClusterName(info.cluster ?? "", dynamic: info.clusterDynamic ?? false,
+                                                    peerID: info.serverID) {
             log.error("\(label) - \(rejection)")
             closeReason = "Cluster Name Conflict"
             return fail("", sendError: false)
@@ -520,6 +522,12 @@ final class RouteHandler: ChannelInboundHandler {
         _ = connection.markClosed()
         let channel = connection.channel
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// Closes the link because this server adopted another cluster name; a dialled link re-dials.
+    func closeForNameConflict() {
+        closeReason = "Cluster Name Conflict"
+        fail("", sendError: false)
     }
 
     /// Closes the link during shutdown.
