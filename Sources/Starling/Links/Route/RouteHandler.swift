@@ -296,6 +296,14 @@ final class RouteHandler: ChannelInboundHandler {
             log.error("\(label) - Route CONNECT could not be parsed")
             return fail("", sendError: false)
         }
+        // Without a bcrypt hash to check, all of it happens now, as nats-server does it: a CONNECT
+        // whose sender hangs up at once (a named solicitor seeing our dynamic name) still renames us.
+        guard let stored = cluster.options.password, Bcrypt.isHash(stored) else {
+            guard cluster.authorize(user: connect.user, password: connect.pass, tls: tlsSession) else {
+                return refuseCredentials()
+            }
+            return accept(connect)
+        }
         // A bcrypt check takes ~100 ms: it runs on the blocking pool while input waits.
         paused = true
         connection.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
@@ -306,13 +314,15 @@ final class RouteHandler: ChannelInboundHandler {
         }.whenComplete { result in
             let handler = bound.value
             guard !handler.closing else { return }
-            guard case .success(true) = result else {
-                handler.log.error("\(handler.label) - Authorization Error")
-                handler.closeReason = "Authentication Failure"
-                return handler.fail("Authorization Violation", sendError: true)
-            }
+            guard case .success(true) = result else { return handler.refuseCredentials() }
             handler.accept(connect)
         }
+    }
+
+    private func refuseCredentials() {
+        log.error("\(label) - Authorization Error")
+        closeReason = "Authentication Failure"
+        fail("Authorization Violation", sendError: true)
     }
 
     /// Completes a CONNECT whose credentials were accepted, then reads on.
