@@ -11,7 +11,7 @@ import Synchronization
 /// so commands that do not handle signals end on Ctrl-C exactly as an unmodified process would.
 enum ProcessSignals {
     /// The signals this module takes over.
-    static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2]
+    private static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2]
 
     private static let pipeEnds = Atomic<Int64>(-1)
     private static let actions = Mutex<[Int32: @Sendable () -> Void]>([:])

@@ -157,6 +157,17 @@ def topology_params(per_kind: bool = False) -> list:
     return out
 
 
+def pair_params(role: str) -> list:
+    """Two-node mixes for tests where one node plays ``role``: (kinds, index of that node),
+    Starling with Starling, and Starling with each Go build with the role on either side
+    (ids like ``S-G9:G9-dials``)."""
+    params = [pytest.param(("S", "S"), 0, id="SS")]
+    for go in ("G9", "G15"):
+        for index, kind in enumerate(("S", go)):
+            params.append(pytest.param(("S", go), index, id=f"S-{go}:{kind}-{role}"))
+    return params
+
+
 def distinct_kinds(kinds: Sequence[str]) -> List[str]:
     return list(dict.fromkeys(kinds))
 

@@ -862,10 +862,7 @@ def test_bad_certificate_is_refused(make_cluster, kinds, pki):
                  for kind in distinct_kinds(kinds)]
     watch_intruders(c, intruders)
 
-    async def main():
-        async with Conns(c) as conns:
-            await check_directions(c, conns, count=2)
-    arun(main())
+    assert_mesh_delivers(c)
 
 
 @pytest.mark.parametrize("kinds", topology_params())
@@ -878,10 +875,7 @@ def test_unpinned_certificate_is_refused(make_cluster, kinds, pki):
     intruders = [c.add_node(kind, member=False, cert="ecdsa-p256") for kind in distinct_kinds(kinds)]
     watch_intruders(c, intruders)
 
-    async def main():
-        async with Conns(c) as conns:
-            await check_directions(c, conns, count=2)
-    arun(main())
+    assert_mesh_delivers(c)
 
 
 @pytest.mark.parametrize("kinds", topology_params())
@@ -890,10 +884,7 @@ def test_cluster_without_a_name_agrees_on_one(make_cluster, kinds):
     peers' (the greater one wins), so the mesh forms and delivers as with a name."""
     c = make_cluster(kinds, name="")
 
-    async def main():
-        async with Conns(c) as conns:
-            await check_directions(c, conns, count=2)
-    arun(main())
+    assert_mesh_delivers(c)
 
 
 @pytest.mark.parametrize("kinds", topology_params())
@@ -908,10 +899,7 @@ def test_unnamed_mesh_takes_the_name_of_a_named_joiner(make_cluster, kinds):
     assert "Cluster name updated to fixed-name" in seed_log, seed_log[-3000:]
     assert "closed: Cluster Name Conflict" in seed_log, "the seed kept its routes under the old name"
 
-    async def main():
-        async with Conns(c) as conns:
-            await check_directions(c, conns, count=2)
-    arun(main())
+    assert_mesh_delivers(c)
     assert joiner.alive()
 
 
@@ -949,10 +937,7 @@ def test_cluster_password(make_cluster, kinds):
                  for kind in distinct_kinds(kinds)]
     watch_intruders(c, intruders)
 
-    async def main():
-        async with Conns(c) as conns:
-            await check_directions(c, conns, count=2)
-    arun(main())
+    assert_mesh_delivers(c)
 
 
 @pytest.mark.parametrize("kinds", topology_params())
@@ -972,10 +957,7 @@ def test_cluster_password_as_bcrypt_hash(make_cluster, kinds):
     finally:
         peer.close()
 
-    async def main():
-        async with Conns(c) as conns:
-            await check_directions(c, conns, count=2)
-    arun(main())
+    assert_mesh_delivers(c)
 
 
 # --------------------------------------------------------------------------
@@ -1052,6 +1034,14 @@ def test_no_advertise(make_cluster, case):
 # --------------------------------------------------------------------------
 # faults on the route port
 # --------------------------------------------------------------------------
+
+def assert_mesh_delivers(c: Cluster) -> None:
+    """A short check_directions over every live member, from synchronous test code."""
+    async def main():
+        async with Conns(c) as conns:
+            await check_directions(c, conns, count=2)
+    arun(main())
+
 
 async def cluster_still_works(c: Cluster) -> None:
     c.wait_formed(timeout=10)

@@ -26,7 +26,8 @@ from typing import Callable, List
 
 import pytest
 
-from clustersupport import Cluster, Conns, Inbox, barrier, require_kinds, unique, wait_until
+from clustersupport import (Cluster, Conns, Inbox, barrier, pair_params, require_kinds, unique,
+                            wait_until)
 from conftest import HOST, nats_flush, run
 
 PING = 'ping_interval: "1s"\nping_max: 2\n'
@@ -112,16 +113,9 @@ class BlackHoleRelay:
                 pass
 
 
-PAIRS = [
-    pytest.param(("S", "S"), 0, id="SS"),
-    pytest.param(("S", "G9"), 0, id="S-G9:S-dials"),
-    pytest.param(("S", "G9"), 1, id="S-G9:G9-dials"),
-    pytest.param(("S", "G15"), 0, id="S-G15:S-dials"),
-    pytest.param(("S", "G15"), 1, id="S-G15:G15-dials"),
-]
 
 
-@pytest.mark.parametrize("kinds,dialer", PAIRS)
+@pytest.mark.parametrize("kinds,dialer", pair_params("dials"))
 def test_partition_detected_and_healed(tmp_path, kinds, dialer):
     require_kinds(kinds)
     c = Cluster(kinds, tmp_path, extra=PING)

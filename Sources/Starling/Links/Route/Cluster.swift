@@ -162,6 +162,9 @@ final class Cluster: Sendable {
         return (host, port)
     }
 
+    /// Whether `authorize` must verify a bcrypt hash (~100 ms): then it belongs on the blocking pool.
+    var authorizationIsSlow: Bool { options.password.map(Bcrypt.isHash) ?? false }
+
     /// Whether a peer's CONNECT credentials (or its certificate, with `verify_and_map` or
     /// `verify_cert_and_check_known_urls`) let it in (nats-server auth.go: isRouterAuthorized).
     func authorize(user: String?, password: String?, tls: TLSConnectionInfo?) -> Bool {

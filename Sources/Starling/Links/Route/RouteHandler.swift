@@ -298,13 +298,10 @@ final class RouteHandler: ChannelInboundHandler {
         }
         // Without a bcrypt hash to check, all of it happens now, as nats-server does it: a CONNECT
         // whose sender hangs up at once (a named solicitor seeing our dynamic name) still renames us.
-        guard let stored = cluster.options.password, Bcrypt.isHash(stored) else {
-            guard cluster.authorize(user: connect.user, password: connect.pass, tls: tlsSession) else {
-                return refuseCredentials()
-            }
-            return accept(connect)
+        guard cluster.authorizationIsSlow else {
+            return finish(connect, authorized: cluster.authorize(user: connect.user, password: connect.pass, tls: tlsSession))
         }
-        // A bcrypt check takes ~100 ms: it runs on the blocking pool while input waits.
+        // A bcrypt check runs on the blocking pool while input waits.
         paused = true
         connection.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         let (cluster, tls) = (self.cluster, tlsSession)
@@ -314,15 +311,17 @@ final class RouteHandler: ChannelInboundHandler {
         }.whenComplete { result in
             let handler = bound.value
             guard !handler.closing else { return }
-            guard case .success(true) = result else { return handler.refuseCredentials() }
-            handler.accept(connect)
+            handler.finish(connect, authorized: (try? result.get()) ?? false)
         }
     }
 
-    private func refuseCredentials() {
-        log.error("\(label) - Authorization Error")
-        closeReason = "Authentication Failure"
-        fail("Authorization Violation", sendError: true)
+    private func finish(_ connect: RouteConnect, authorized: Bool) {
+        guard authorized else {
+            log.error("\(label) - Authorization Error")
+            closeReason = "Authentication Failure"
+            return fail("Authorization Violation", sendError: true)
+        }
+        accept(connect)
     }
 
     /// Completes a CONNECT whose credentials were accepted, then reads on.
